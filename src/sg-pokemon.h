@@ -1,0 +1,41 @@
+/* sg-pokemon.h: one item of the grid
+ *
+ * Main thread only: workers hand their results to the downloader, which sets
+ * them here, so every notify reaches bindings on the main loop.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gdk/gdk.h>
+
+#include "sg-types.h"
+
+G_BEGIN_DECLS
+
+#define SG_TYPE_POKEMON (sg_pokemon_get_type ())
+
+G_DECLARE_FINAL_TYPE (SgPokemon, sg_pokemon, SG, POKEMON, GObject)
+
+SgPokemon   *sg_pokemon_new          (guint         id,
+                                      const char   *name);
+guint        sg_pokemon_get_id       (SgPokemon    *self);
+const char  *sg_pokemon_get_name     (SgPokemon    *self);
+char        *sg_pokemon_dup_title    (SgPokemon    *self);
+const char * const *sg_pokemon_get_types (SgPokemon *self);
+void         sg_pokemon_set_types    (SgPokemon    *self,
+                                      const char * const *types);
+SgItemState  sg_pokemon_get_state    (SgPokemon    *self);
+GdkTexture  *sg_pokemon_get_texture  (SgPokemon    *self);
+const char  *sg_pokemon_get_reason   (SgPokemon    *self);
+const char  *sg_pokemon_get_path     (SgPokemon    *self);
+void         sg_pokemon_set_identity (SgPokemon    *self,
+                                      guint         id,
+                                      const char   *name);
+void         sg_pokemon_finish       (SgPokemon    *self,
+                                      SgItemState   state,
+                                      GdkTexture   *texture,
+                                      const char   *path,
+                                      const char   *reason);
+
+G_END_DECLS

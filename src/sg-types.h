@@ -1,0 +1,35 @@
+/* sg-types.h: the enums shared by the core and the interface
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Every item ends in exactly one of DOWNLOADED, STORED, MISSING or FAILED. */
+typedef enum {
+  SG_ITEM_STATE_PENDING,
+  SG_ITEM_STATE_DOWNLOADED,
+  SG_ITEM_STATE_STORED,
+  SG_ITEM_STATE_MISSING,
+  SG_ITEM_STATE_FAILED,
+} SgItemState;
+
+typedef enum {
+  SG_VARIANT_FRONT_DEFAULT,
+  SG_VARIANT_FRONT_SHINY,
+  SG_VARIANT_BACK_DEFAULT,
+  SG_VARIANT_BACK_SHINY,
+  SG_VARIANT_OFFICIAL_ARTWORK,
+} SgVariant;
+
+#define SG_N_VARIANTS (SG_VARIANT_OFFICIAL_ARTWORK + 1)
+
+const char *sg_variant_to_string   (SgVariant    variant);
+gboolean    sg_variant_from_string (const char  *string,
+                                    SgVariant   *variant);
+gboolean    sg_item_state_is_final (SgItemState  state);
+
+G_END_DECLS
