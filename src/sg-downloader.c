@@ -476,7 +476,7 @@ queue_sprite (SgDownloader *self,
 typedef struct {
   SgLibrary  *library;   /* (owned) */
   GPtrArray  *relpaths;  /* (owned) (element-type utf8) (nullable elements) */
-  guint       first;     /* index of relpaths[0] among the items */
+  guint      *indices;   /* (owned) the item index of each relpath */
   gboolean    decode;
 } ScanData;
 
@@ -493,6 +493,7 @@ scan_data_free (gpointer data)
 
   g_clear_object (&scan->library);
   g_clear_pointer (&scan->relpaths, g_ptr_array_unref);
+  g_free (scan->indices);
   g_free (scan);
 }
 
@@ -509,7 +510,8 @@ scan_result_free (gpointer data)
 }
 
 /* Disk work, so it goes to GLib's shared pool (which is GIO's), not to the
- * pool of requests. */
+ * pool of requests. With decode unset it only checks which files are there
+ * (a few µs each); with decode set it also loads their textures. */
 static void
 scan_thread (GTask        *task,
              gpointer      source_object,
@@ -544,6 +546,63 @@ scan_thread (GTask        *task,
   g_task_return_pointer (task, result, scan_result_free);
 }
 
+static void scan_done   (GObject      *object,
+                         GAsyncResult *res,
+                         gpointer      user_data);
+static void scan_stored (SgDownloader *self);
+
+static void
+start_scan (SgDownloader *self,
+            ScanData     *scan,
+            gpointer      source_tag)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, scan_done, source_tag);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, scan, scan_data_free);
+  self->pending_local++;
+  g_task_run_in_thread (task, scan_thread);
+}
+
+static ScanData *
+scan_data_new (SgDownloader *self,
+               gboolean      decode)
+{
+  ScanData *scan = g_new0 (ScanData, 1);
+
+  scan->library = g_object_ref (self->library);
+  scan->decode = decode;
+  scan->relpaths = g_ptr_array_new_with_free_func (g_free);
+  scan->indices = g_new0 (guint, self->entries->len);
+
+  return scan;
+}
+
+static void
+finish_stored (SgDownloader *self,
+               guint         index,
+               const char   *relpath,
+               GdkTexture   *texture)
+{
+  g_autofree char *path = g_build_filename (sg_library_get_folder (self->library), relpath, NULL);
+
+  g_hash_table_insert (self->claimed, g_strdup (relpath), GUINT_TO_POINTER (index + 1));
+  finish_item (self, index, SG_ITEM_STATE_STORED, texture, path, NULL);
+}
+
+static void
+queue_detail (SgDownloader *self,
+              guint         index)
+{
+  SgListEntry *entry = g_ptr_array_index (self->entries, index);
+
+  g_queue_push_tail (&self->queue, job_new (self, JOB_DETAIL, index, entry->url));
+}
+
+/* Two passes: the first (one task, decode unset) finds which items are
+ * stored, so that every other item's detail is queued at once and in
+ * Pokédex order; the second decodes the stored ones in batches, spread over
+ * the shared pool's threads. */
 static void
 scan_done (GObject      *object,
            GAsyncResult *res,
@@ -551,6 +610,8 @@ scan_done (GObject      *object,
 {
   SgDownloader *self = SG_DOWNLOADER (object);
   ScanData *scan = g_task_get_task_data (G_TASK (res));
+  gboolean first_pass = user_data == scan_stored;
+  ScanData *batch = NULL;
   ScanResult *result;
 
   self->pending_local--;
@@ -558,28 +619,30 @@ scan_done (GObject      *object,
 
   for (guint i = 0; i < scan->relpaths->len; i++)
     {
-      guint index = scan->first + i;
-      SgPokemon *item = g_ptr_array_index (self->item_array, index);
+      guint index = scan->indices[i];
+      const char *relpath = g_ptr_array_index (scan->relpaths, i);
+      gboolean stored = result != NULL && result->stored[i];
 
-      if (sg_item_state_is_final (sg_pokemon_get_state (item)))
-        continue;
+      if (is_cancelled (self))
+        break;
 
-      if (result != NULL && result->stored[i])
+      if (stored && first_pass && self->decode_textures)
         {
-          g_autofree char *path = NULL;
-          const char *relpath = g_ptr_array_index (scan->relpaths, i);
-
-          path = g_build_filename (sg_library_get_folder (self->library), relpath, NULL);
-          g_hash_table_insert (self->claimed, g_strdup (relpath), GUINT_TO_POINTER (index + 1));
-          finish_item (self, index, SG_ITEM_STATE_STORED, result->textures[i], path, NULL);
+          if (batch == NULL)
+            batch = scan_data_new (self, TRUE);
+          batch->indices[batch->relpaths->len] = index;
+          g_ptr_array_add (batch->relpaths, g_strdup (relpath));
+          if (batch->relpaths->len == LOAD_BATCH)
+            start_scan (self, g_steal_pointer (&batch), start_scan);
         }
-      else if (!is_cancelled (self))
-        {
-          SgListEntry *entry = g_ptr_array_index (self->entries, index);
-
-          g_queue_push_tail (&self->queue, job_new (self, JOB_DETAIL, index, entry->url));
-        }
+      else if (stored)
+        finish_stored (self, index, relpath, result->textures[i]);
+      else
+        queue_detail (self, index);
     }
+
+  if (batch != NULL)
+    start_scan (self, g_steal_pointer (&batch), start_scan);
 
   g_clear_pointer (&result, scan_result_free);
   pump (self);
@@ -589,35 +652,25 @@ scan_done (GObject      *object,
 static void
 scan_stored (SgDownloader *self)
 {
-  for (guint first = 0; first < self->entries->len; first += LOAD_BATCH)
+  ScanData *scan = scan_data_new (self, FALSE);
+
+  for (guint i = 0; i < self->entries->len; i++)
     {
-      g_autoptr(GTask) task = NULL;
-      ScanData *scan = g_new0 (ScanData, 1);
+      SgListEntry *entry = g_ptr_array_index (self->entries, i);
 
-      scan->library = g_object_ref (self->library);
-      scan->decode = self->decode_textures;
-      scan->first = first;
-      scan->relpaths = g_ptr_array_new_with_free_func (g_free);
+      if (entry->error != NULL)
+        continue;
 
-      for (guint i = first; i < MIN (first + LOAD_BATCH, self->entries->len); i++)
-        {
-          SgListEntry *entry = g_ptr_array_index (self->entries, i);
-
-          /* Before the detail says otherwise, the list's id and name are the
-           * best guess of where a previous run stored the sprite. */
-          if (entry->error == NULL && entry->id > 0)
-            g_ptr_array_add (scan->relpaths,
-                             sg_library_sprite_relpath (entry->id, entry->name, self->variant));
-          else
-            g_ptr_array_add (scan->relpaths, NULL);
-        }
-
-      task = g_task_new (self, self->cancellable, scan_done, NULL);
-      g_task_set_source_tag (task, scan_stored);
-      g_task_set_task_data (task, scan, scan_data_free);
-      self->pending_local++;
-      g_task_run_in_thread (task, scan_thread);
+      /* Before the detail says otherwise, the list's id and name are the
+       * best guess of where a previous run stored the sprite. */
+      scan->indices[scan->relpaths->len] = i;
+      g_ptr_array_add (scan->relpaths,
+                       entry->id > 0
+                       ? sg_library_sprite_relpath (entry->id, entry->name, self->variant)
+                       : NULL);
     }
+
+  start_scan (self, scan, scan_stored);
 }
 
 /* ── The list ──────────────────────────────────────────────────────────── */
@@ -946,7 +999,15 @@ sg_downloader_run_async (SgDownloader        *self,
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sg_list_entry_free);
   self->list_done = FALSE;
   self->claimed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_thread_pool_set_max_threads (self->pool, (int) self->workers, NULL);
+  /* Exclusive and kept: libsoup binds a connection to the thread that made
+   * it, so the same W threads keep reusing their W kept-alive connections.
+   * Threads borrowed from GLib's idle cache would each open new ones. */
+  if (self->pool == NULL || g_thread_pool_get_max_threads (self->pool) != (int) self->workers)
+    {
+      if (self->pool != NULL)
+        g_thread_pool_free (self->pool, FALSE, TRUE);
+      self->pool = g_thread_pool_new (run_job, NULL, (int) self->workers, TRUE, NULL);
+    }
   self->run_task = g_steal_pointer (&task);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 
@@ -990,7 +1051,8 @@ sg_downloader_finalize (GObject *object)
 
   reset_run (self);
   /* Wait for idle pool threads to go: every job has completed by now. */
-  g_thread_pool_free (self->pool, TRUE, TRUE);
+  if (self->pool != NULL)
+    g_thread_pool_free (self->pool, TRUE, TRUE);
   g_clear_object (&self->items);
   g_clear_pointer (&self->item_array, g_ptr_array_unref);
   g_clear_error (&self->run_error);
@@ -1190,9 +1252,6 @@ sg_downloader_init (SgDownloader *self)
   self->items = g_list_store_new (SG_TYPE_POKEMON);
   self->item_array = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->queue);
-  /* Not exclusive: threads come and go from GLib's idle-thread cache, and the
-   * maximum is set to W at the start of each run. */
-  self->pool = g_thread_pool_new (run_job, NULL, SG_DEFAULT_WORKERS, FALSE, NULL);
 }
 
 /* The default download folder: `sprite-gallery/sprites` under the XDG data

@@ -1,0 +1,919 @@
+/* test-window.c: the window, its tiles and the preferences, against the fake server
+ *
+ * Needs a display (run under xvfb-run); every test skips without one.
+ * Tests assert behaviour, never durations.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "sg-downloader.h"
+#include "sg-fake-server.h"
+#include "sg-pokemon.h"
+#include "sg-preferences-window.h"
+#include "sg-sprite-cell.h"
+#include "sg-sprite-picture.h"
+#include "sg-window.h"
+
+#define WAIT_SECONDS 60
+
+static gboolean        have_display;
+static GtkApplication *app;
+
+/* ── Helpers ───────────────────────────────────────────────────────────── */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Bounded: a hang fails the test instead of stalling CI. */
+static gboolean
+wait_until (Condition   condition,
+            gpointer    data,
+            const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  guint wake_id = g_timeout_add (50, wake_up, NULL);
+  gboolean met;
+
+  while (!(met = condition (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake_id);
+  if (!met)
+    g_test_message ("Timed out after %d s waiting for %s", WAIT_SECONDS, what);
+
+  return met;
+}
+
+/* Lets a few frames happen (allocation, mapping of grid rows). */
+static void
+settle (void)
+{
+  gint64 until = g_get_monotonic_time () + 200 * 1000;
+  guint wake_id = g_timeout_add (20, wake_up, NULL);
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_id);
+}
+
+typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
+
+static void
+collect (GtkWidget   *widget,
+         GType        type,
+         WidgetMatch  match,
+         gconstpointer data,
+         GPtrArray   *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && (match == NULL || match (widget, data)))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, match, data, found);
+}
+
+/* Every descendant of @root (itself included) of @type that @match accepts. */
+static GPtrArray *
+find_all (GtkWidget   *root,
+          GType        type,
+          WidgetMatch  match,
+          gconstpointer data)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect (root, type, match, data, found);
+
+  return found;
+}
+
+static GtkWidget *
+find_one (GtkWidget   *root,
+          GType        type,
+          WidgetMatch  match,
+          gconstpointer data)
+{
+  g_autoptr(GPtrArray) found = find_all (root, type, match, data);
+
+  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
+}
+
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
+}
+
+static gboolean
+label_contains (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  return strstr (gtk_label_get_label (GTK_LABEL (widget)), data) != NULL;
+}
+
+static gboolean
+has_tooltip (GtkWidget     *widget,
+             gconstpointer  data)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), data) == 0;
+}
+
+static gboolean
+is_main_stack (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  return gtk_stack_get_child_by_name (GTK_STACK (widget), "grid") != NULL;
+}
+
+/* What the user sees of an action: the sensitivity of its buttons. */
+static gboolean
+action_button_sensitive (GtkWidget  *window,
+                         const char *action)
+{
+  GtkWidget *button = find_one (window, GTK_TYPE_BUTTON, has_action, action);
+
+  g_assert_nonnull (button);
+
+  return gtk_widget_get_sensitive (button);
+}
+
+static gboolean
+progress_shown (GtkWidget *window)
+{
+  GtkWidget *bar = find_one (window, GTK_TYPE_ACTION_BAR, NULL, NULL);
+
+  g_assert_nonnull (bar);
+
+  return gtk_action_bar_get_revealed (GTK_ACTION_BAR (bar));
+}
+
+static const char *
+visible_page (GtkWidget *window)
+{
+  GtkWidget *stack = find_one (window, GTK_TYPE_STACK, is_main_stack, NULL);
+
+  g_assert_nonnull (stack);
+
+  return gtk_stack_get_visible_child_name (GTK_STACK (stack));
+}
+
+static gboolean
+shows_text (GtkWidget  *window,
+            const char *text)
+{
+  return find_one (window, GTK_TYPE_LABEL, label_contains, text) != NULL;
+}
+
+static GdkTexture *
+make_texture (int     width,
+              int     height,
+              guint32 argb_left,
+              guint32 argb_right)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  guint32 *pixels = g_new (guint32, width * height);
+
+  /* GDK_MEMORY_DEFAULT is premultiplied ARGB in a native-endian guint32,
+   * as gdk_texture_download() writes it; these colours are opaque. */
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      pixels[y * width + x] = x < width / 2 ? argb_left : argb_right;
+
+  bytes = g_bytes_new_take (pixels, (gsize) width * height * 4);
+
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, width * 4);
+}
+
+/* ── The fixture: a fake server, a downloader, a window ─────────────────── */
+
+typedef struct {
+  char         *folder;       /* temporary */
+  SgFakeServer *server;
+  SgDownloader *downloader;
+  GSettings    *settings;     /* (nullable) */
+  SgWindow     *window;
+  gboolean      run_finished;
+} Fixture;
+
+static void
+on_run_finished (SgDownloader *downloader,
+                 GError       *error,
+                 Fixture      *f)
+{
+  f->run_finished = TRUE;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!have_display)
+    return;
+
+  f->folder = g_dir_make_tmp ("sg-test-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->downloader = sg_downloader_new ();
+  g_object_set (f->downloader,
+                "folder", f->folder,
+                "decode-textures", TRUE,
+                "deadline-ms", 4000,
+                "io-timeout-ms", 1000,
+                "backoff-ms", 20,
+                NULL);
+  g_signal_connect (f->downloader, "run-finished", G_CALLBACK (on_run_finished), f);
+}
+
+static void
+fixture_serve (Fixture *f,
+               guint    count,
+               guint    latency_ms,
+               guint    port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base_url = NULL;
+
+  f->server = sg_fake_server_new (count, latency_ms);
+  g_assert_true (sg_fake_server_start (f->server, port, &error));
+  g_assert_no_error (error);
+
+  base_url = sg_fake_server_dup_base_url (f->server);
+  g_object_set (f->downloader, "base-url", base_url, "limit", count, NULL);
+}
+
+static void
+fixture_open_window (Fixture *f)
+{
+  f->window = sg_window_new (app, f->downloader, f->settings);
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+
+        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          remove_tree (child);
+        else
+          g_unlink (child);
+      }
+  g_rmdir (path);
+}
+
+static gboolean
+downloader_idle (gpointer data)
+{
+  return !sg_downloader_is_running (SG_DOWNLOADER (data));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  /* Destroying the window cancels its run; let that run end, so its
+   * callback drops the window before the next test. */
+  if (f->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  if (f->downloader != NULL)
+    g_assert_true (wait_until (downloader_idle, f->downloader, "the cancelled run to end"));
+  g_clear_object (&f->downloader);
+  g_clear_object (&f->settings);
+  g_clear_pointer (&f->server, sg_fake_server_free);
+  if (f->folder != NULL)
+    remove_tree (f->folder);
+  g_clear_pointer (&f->folder, g_free);
+}
+
+static gboolean
+run_is_over (gpointer data)
+{
+  Fixture *f = data;
+
+  /* The window re-enables Refresh in its own callback, after the
+   * downloader's "run-finished". */
+  return f->run_finished && action_button_sensitive (GTK_WIDGET (f->window), "win.refresh");
+}
+
+static gboolean
+list_is_loaded (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (sg_downloader_get_items (f->downloader)) > 0;
+}
+
+static void
+assert_cells_show_their_items (GtkWidget *window,
+                               gboolean   expect_textures)
+{
+  g_autoptr(GPtrArray) cells = find_all (window, SG_TYPE_SPRITE_CELL, NULL, NULL);
+  guint n_bound = 0;
+
+  g_assert_cmpuint (cells->len, >, 0);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      GtkWidget *cell = g_ptr_array_index (cells, i);
+      SgPokemon *item = sg_sprite_cell_get_item (SG_SPRITE_CELL (cell));
+      GtkWidget *picture = find_one (cell, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
+      GdkTexture *texture = sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture));
+
+      if (item == NULL)
+        {
+          /* A spare cell forgets everything. */
+          g_assert_null (texture);
+          continue;
+        }
+
+      n_bound++;
+      g_assert_true (texture == sg_pokemon_get_texture (item));
+      if (expect_textures)
+        {
+          g_autofree char *title = sg_pokemon_dup_title (item);
+          g_autofree char *label = g_strdup_printf ("#%03u %s, downloaded",
+                                                    sg_pokemon_get_id (item), title);
+
+          g_assert_nonnull (texture);
+          gtk_test_accessible_assert_property (cell, GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+        }
+    }
+
+  g_assert_cmpuint (n_bound, >, 0);
+}
+
+/* ── Tests ─────────────────────────────────────────────────────────────── */
+
+static void
+test_run_fills_grid (Fixture       *f,
+                     gconstpointer  data)
+{
+  GListModel *items;
+  GtkWidget *grid_view;
+  GtkWidget *title;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  fixture_serve (f, 24, 0, 0);
+  fixture_open_window (f);
+  sg_window_start (f->window);
+
+  g_assert_false (action_button_sensitive (GTK_WIDGET (f->window), "win.refresh"));
+  g_assert_true (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
+
+  g_assert_true (wait_until (run_is_over, f, "the end of the run"));
+  settle ();
+
+  g_assert_false (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
+  g_assert_cmpstr (visible_page (GTK_WIDGET (f->window)), ==, "grid");
+
+  grid_view = find_one (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
+  g_assert_nonnull (grid_view);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid_view)))),
+                    ==, 24);
+
+  items = sg_downloader_get_items (f->downloader);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(SgPokemon) item = g_list_model_get_item (items, i);
+
+      g_assert_cmpuint (sg_pokemon_get_state (item), ==, SG_ITEM_STATE_DOWNLOADED);
+      g_assert_nonnull (sg_pokemon_get_texture (item));
+    }
+
+  assert_cells_show_their_items (GTK_WIDGET (f->window), TRUE);
+  g_assert_true (shows_text (GTK_WIDGET (f->window), "24 sprites in"));
+
+  /* Not the real PokeAPI: the subtitle says where the sprites come from. */
+  title = find_one (GTK_WIDGET (f->window), ADW_TYPE_WINDOW_TITLE, NULL, NULL);
+  g_assert_nonnull (title);
+  g_assert_true (g_str_has_prefix (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)),
+                                   "Server: 127.0.0.1:"));
+  g_assert_true (g_str_has_suffix (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)),
+                                   "/api/v2/"));
+
+  /* A second run over the same model: the grid follows it. */
+  f->run_finished = FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.refresh", NULL);
+  g_assert_true (wait_until (run_is_over, f, "the end of the second run"));
+  settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid_view)))),
+                    ==, 24);
+  assert_cells_show_their_items (GTK_WIDGET (f->window), TRUE);
+}
+
+static void
+test_stop (Fixture       *f,
+           gconstpointer  data)
+{
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  /* Slow enough that the run cannot end on its own before Stop. */
+  fixture_serve (f, 40, 300, 0);
+  g_object_set (f->downloader, "workers", 2, NULL);
+  fixture_open_window (f);
+  sg_window_start (f->window);
+
+  g_assert_true (wait_until (list_is_loaded, f, "the list"));
+  g_assert_true (progress_shown (GTK_WIDGET (f->window)));
+  g_assert_true (shows_text (GTK_WIDGET (f->window), " of 40"));
+  g_assert_true (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.stop", NULL);
+  g_assert_false (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
+
+  g_assert_true (wait_until (run_is_over, f, "the stopped run to end"));
+  settle ();
+
+  g_assert_false (sg_downloader_is_running (f->downloader));
+  g_assert_false (progress_shown (GTK_WIDGET (f->window)));
+  g_assert_cmpuint (sg_downloader_get_n_finished (f->downloader), <, 40);
+  g_assert_false (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
+  g_assert_true (shows_text (GTK_WIDGET (f->window), "Stopped"));
+  /* The tiles that arrived stay, the others keep their placeholder. */
+  g_assert_cmpstr (visible_page (GTK_WIDGET (f->window)), ==, "grid");
+  assert_cells_show_their_items (GTK_WIDGET (f->window), FALSE);
+}
+
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Closing the window cancels its run; the run's callback, which holds the
+ * last reference, finds the widgets gone and touches nothing. */
+static void
+test_close_while_running (Fixture       *f,
+                          gconstpointer  data)
+{
+  gpointer window;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  fixture_serve (f, 30, 200, 0);
+  g_object_set (f->downloader, "workers", 2, NULL);
+  fixture_open_window (f);
+  sg_window_start (f->window);
+  g_assert_true (wait_until (list_is_loaded, f, "the list"));
+
+  window = f->window;
+  g_object_add_weak_pointer (G_OBJECT (window), &window);
+  gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&f->window)));
+
+  g_assert_true (wait_until (pointer_is_null, &window, "the window to be finalized"));
+  g_assert_false (sg_downloader_is_running (f->downloader));
+  g_assert_cmpuint (sg_downloader_get_n_finished (f->downloader), <, 30);
+}
+
+static gboolean
+is_retry_button (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  GtkWidget *page = gtk_widget_get_ancestor (widget, ADW_TYPE_STATUS_PAGE);
+
+  return has_action (widget, "win.refresh") &&
+         page != NULL && gtk_widget_is_drawable (page);
+}
+
+static void
+test_server_down (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *base_url = NULL;
+  GtkWidget *retry;
+  guint port;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  /* A port that was just free: start a server, note its port, stop it. */
+  fixture_serve (f, 12, 0, 0);
+  base_url = sg_fake_server_dup_base_url (f->server);
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  g_assert_nonnull (uri);
+  port = (guint) g_uri_get_port (uri);
+  g_clear_pointer (&f->server, sg_fake_server_free);
+
+  fixture_open_window (f);
+  sg_window_start (f->window);
+  g_assert_true (wait_until (run_is_over, f, "the failed run"));
+  settle ();
+
+  g_assert_cmpstr (visible_page (GTK_WIDGET (f->window)), ==, "error");
+  g_assert_true (shows_text (GTK_WIDGET (f->window), "Could not load the Pokémon list"));
+
+  /* The server comes back on the same port; Retry downloads. */
+  fixture_serve (f, 12, 0, port);
+  retry = find_one (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, is_retry_button, NULL);
+  g_assert_nonnull (retry);
+  g_assert_true (gtk_widget_get_sensitive (retry));
+  f->run_finished = FALSE;
+  g_signal_emit_by_name (retry, "clicked");
+  g_assert_true (wait_until (run_is_over, f, "the retried run"));
+  settle ();
+
+  g_assert_cmpstr (visible_page (GTK_WIDGET (f->window)), ==, "grid");
+  g_assert_cmpuint (g_list_model_get_n_items (sg_downloader_get_items (f->downloader)), ==, 12);
+  assert_cells_show_their_items (GTK_WIDGET (f->window), TRUE);
+}
+
+static gboolean
+window_has_size (gpointer data)
+{
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (data), &width, &height);
+
+  return gtk_widget_get_mapped (GTK_WIDGET (data)) && width == 800 && height == 600;
+}
+
+static void
+test_window_size_setting (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  int width, height;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, APP_ID, TRUE)))
+    {
+      g_test_skip ("No compiled schema (GSETTINGS_SCHEMA_DIR)");
+      return;
+    }
+
+  f->settings = g_settings_new (APP_ID);
+  g_settings_set_int (f->settings, "window-width", 700);
+  g_settings_set_int (f->settings, "window-height", 500);
+
+  fixture_open_window (f);
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  g_assert_cmpint (width, ==, 700);
+  g_assert_cmpint (height, ==, 500);
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 800, 600);
+  g_assert_true (wait_until (window_has_size, f->window, "the new size"));
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-width"), ==, 800);
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-height"), ==, 600);
+  g_assert_false (g_settings_get_boolean (f->settings, "window-maximized"));
+
+  /* The real PokeAPI needs no subtitle. */
+  g_object_set (f->downloader, "base-url", SG_DEFAULT_BASE_URL, NULL);
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_one (GTK_WIDGET (f->window),
+                                                                                ADW_TYPE_WINDOW_TITLE,
+                                                                                NULL, NULL))),
+                   ==, "");
+}
+
+/* A recycled cell must neither show nor follow its previous item. */
+static void
+test_cell_rebind (void)
+{
+  g_autoptr(SgPokemon) first = NULL;
+  g_autoptr(SgPokemon) second = NULL;
+  g_autoptr(GdkTexture) red = NULL;
+  g_autoptr(GdkTexture) blue = NULL;
+  GtkWidget *cell;
+  GtkWidget *picture;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  red = make_texture (4, 4, 0xffff0000, 0xffff0000);
+  blue = make_texture (4, 4, 0xff0000ff, 0xff0000ff);
+  first = sg_pokemon_new (25, "pikachu");
+  second = sg_pokemon_new (132, "ditto");
+  sg_pokemon_finish (first, SG_ITEM_STATE_DOWNLOADED, red, "/tmp/x.png", NULL);
+
+  cell = g_object_ref_sink (sg_sprite_cell_new ());
+  picture = find_one (cell, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
+  g_assert_nonnull (picture);
+
+  sg_sprite_cell_set_item (SG_SPRITE_CELL (cell), first);
+  g_assert_true (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)) == red);
+  gtk_test_accessible_assert_property (cell, GTK_ACCESSIBLE_PROPERTY_LABEL, "#025 Pikachu, downloaded");
+  g_assert_true (find_one (cell, GTK_TYPE_LABEL, label_contains, "#025") != NULL);
+  g_assert_true (find_one (cell, GTK_TYPE_LABEL, label_contains, "Pikachu") != NULL);
+
+  sg_sprite_cell_set_item (SG_SPRITE_CELL (cell), NULL);
+  g_assert_null (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)));
+  g_assert_null (find_one (cell, GTK_TYPE_LABEL, label_contains, "Pikachu"));
+
+  sg_sprite_cell_set_item (SG_SPRITE_CELL (cell), second);
+  g_assert_null (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)));
+  g_assert_true (find_one (cell, GTK_TYPE_LABEL, label_contains, "#132") != NULL);
+  gtk_test_accessible_assert_property (cell, GTK_ACCESSIBLE_PROPERTY_LABEL, "#132 Ditto, downloading");
+
+  /* The old item changes: the cell does not care any more. */
+  sg_pokemon_finish (first, SG_ITEM_STATE_DOWNLOADED, blue, "/tmp/y.png", NULL);
+  g_assert_null (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)));
+
+  /* Its own item arrives: the cell follows. */
+  sg_pokemon_finish (second, SG_ITEM_STATE_DOWNLOADED, blue, "/tmp/z.png", NULL);
+  g_assert_true (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)) == blue);
+
+  /* A failed item says why, where the pointer can find it. */
+  sg_pokemon_finish (second, SG_ITEM_STATE_FAILED, NULL, NULL, "HTTP 404");
+  g_assert_null (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (cell), ==, "HTTP 404");
+  g_assert_true (gtk_widget_has_css_class (cell, "failed"));
+  gtk_test_accessible_assert_property (cell, GTK_ACCESSIBLE_PROPERTY_LABEL, "#132 Ditto, failed: HTTP 404");
+
+  sg_sprite_cell_set_item (SG_SPRITE_CELL (cell), NULL);
+  g_assert_null (gtk_widget_get_tooltip_text (cell));
+  g_assert_false (gtk_widget_has_css_class (cell, "failed"));
+
+  g_object_unref (cell);
+}
+
+static gboolean
+widget_has_width (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0;
+}
+
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GdkTexture *texture;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  g_assert_true (gsk_renderer_realize (renderer, NULL, &error));
+  g_assert_no_error (error);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_renderer_unrealize (renderer);
+
+  return texture;
+}
+
+/* A 2×2-pixel sprite in a 96 px box is drawn at 48×, nearest-neighbour: every
+ * pixel of the result is exactly one of the two colours, split at x = 48. */
+static void
+test_picture_crisp (void)
+{
+  g_autoptr(GdkTexture) sprite = NULL;
+  g_autoptr(GdkTexture) rendered = NULL;
+  g_autofree guint32 *pixels = NULL;
+  GtkWidget *window;
+  GtkWidget *picture;
+  int min, nat;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  sprite = make_texture (2, 2, 0xffff0000, 0xff0000ff);
+  picture = sg_sprite_picture_new ();
+  gtk_widget_set_halign (picture, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (picture, GTK_ALIGN_CENTER);
+
+  /* The box does not follow the texture, so tiles stay the same size. */
+  gtk_widget_measure (picture, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_assert_cmpint (min, ==, 96);
+  g_assert_cmpint (nat, ==, 96);
+  sg_sprite_picture_set_texture (SG_SPRITE_PICTURE (picture), sprite);
+  gtk_widget_measure (picture, GTK_ORIENTATION_VERTICAL, -1, &min, &nat, NULL, NULL);
+  g_assert_cmpint (min, ==, 96);
+  g_assert_cmpint (nat, ==, 96);
+
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), picture);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_until (widget_has_width, picture, "the picture's allocation"));
+  g_assert_cmpint (gtk_widget_get_width (picture), ==, 96);
+
+  rendered = render_widget (picture);
+  g_assert_cmpint (gdk_texture_get_width (rendered), ==, 96);
+  g_assert_cmpint (gdk_texture_get_height (rendered), ==, 96);
+
+  pixels = g_new (guint32, 96 * 96);
+  gdk_texture_download (rendered, (guchar *) pixels, 96 * 4);
+  for (int y = 0; y < 96; y++)
+    for (int x = 0; x < 96; x++)
+      {
+        guint32 expected = x < 48 ? 0xffff0000 : 0xff0000ff;
+
+        if (pixels[y * 96 + x] != expected)
+          g_error ("Pixel (%d, %d) is %08x, not %08x: the sprite was smoothed or misplaced",
+                   x, y, pixels[y * 96 + x], expected);
+      }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_row_widget (GtkWidget  *window,
+                 GType       type,
+                 const char *row_title)
+{
+  g_autoptr(GPtrArray) rows = find_all (window, ADW_TYPE_PREFERENCES_ROW, NULL, NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      g_auto(GStrv) parts = g_strsplit (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "_", -1);
+      g_autofree char *title = g_strjoinv ("", parts);  /* without mnemonics */
+
+      if (strstr (title, row_title) != NULL)
+        return type == ADW_TYPE_PREFERENCES_ROW ? row : find_one (row, type, NULL, NULL);
+    }
+
+  return NULL;
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autofree char *base_url = NULL;
+  g_autofree char *variant = NULL;
+  GtkWindow *window;
+  GtkWidget *all_switch;
+  GtkWidget *workers_spin;
+  GtkWidget *variant_row;
+  GtkWidget *server_row;
+  GtkWidget *reset;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, APP_ID, TRUE)))
+    {
+      g_test_skip ("No compiled schema (GSETTINGS_SCHEMA_DIR)");
+      return;
+    }
+
+  settings = g_settings_new (APP_ID);
+  g_settings_set_int (settings, "limit", 151);
+  window = sg_preferences_window_new (NULL, settings);
+  gtk_window_present (window);
+
+  all_switch = find_row_widget (GTK_WIDGET (window), GTK_TYPE_SWITCH, "All");
+  g_assert_nonnull (all_switch);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (all_switch)));
+  gtk_switch_set_active (GTK_SWITCH (all_switch), TRUE);
+  g_assert_cmpint (g_settings_get_int (settings, "limit"), ==, 0);
+  gtk_switch_set_active (GTK_SWITCH (all_switch), FALSE);
+  g_assert_cmpint (g_settings_get_int (settings, "limit"), ==, 151);
+  g_settings_set_int (settings, "limit", 0);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (all_switch)));
+
+  workers_spin = find_row_widget (GTK_WIDGET (window), GTK_TYPE_SPIN_BUTTON, "Parallel");
+  g_assert_nonnull (workers_spin);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (workers_spin), 12);
+  g_assert_cmpint (g_settings_get_int (settings, "workers"), ==, 12);
+
+  variant_row = find_row_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_ROW, "Sprite");
+  g_assert_true (ADW_IS_COMBO_ROW (variant_row));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (variant_row), 4);
+  variant = g_settings_get_string (settings, "variant");
+  g_assert_cmpstr (variant, ==, "official-artwork");
+  g_settings_set_string (settings, "variant", "back_shiny");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (variant_row)), ==, 3);
+
+  server_row = find_row_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_ROW, "Server");
+  g_assert_true (ADW_IS_ENTRY_ROW (server_row));
+  reset = find_one (server_row, GTK_TYPE_BUTTON, has_tooltip, "Reset to Default");
+  g_assert_nonnull (reset);
+  g_assert_false (gtk_widget_get_sensitive (reset));
+
+  /* Not an http address: refused, and the row says so. */
+  gtk_editable_set_text (GTK_EDITABLE (server_row), "ftp://127.0.0.1/");
+  g_signal_emit_by_name (server_row, "apply");
+  base_url = g_settings_get_string (settings, "base-url");
+  g_assert_cmpstr (base_url, ==, SG_DEFAULT_BASE_URL);
+  g_assert_true (gtk_widget_has_css_class (server_row, "error"));
+  g_clear_pointer (&base_url, g_free);
+
+  /* Applied with the final slash every request path needs. */
+  gtk_editable_set_text (GTK_EDITABLE (server_row), "http://127.0.0.1:8000/api/v2");
+  g_assert_false (gtk_widget_has_css_class (server_row, "error"));
+  g_signal_emit_by_name (server_row, "apply");
+  base_url = g_settings_get_string (settings, "base-url");
+  g_assert_cmpstr (base_url, ==, "http://127.0.0.1:8000/api/v2/");
+  g_assert_true (gtk_widget_get_sensitive (reset));
+  g_clear_pointer (&base_url, g_free);
+
+  g_signal_emit_by_name (reset, "clicked");
+  base_url = g_settings_get_string (settings, "base-url");
+  g_assert_cmpstr (base_url, ==, SG_DEFAULT_BASE_URL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server_row)), ==, SG_DEFAULT_BASE_URL);
+  g_assert_false (gtk_widget_get_sensitive (reset));
+
+  gtk_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  GTestDBus *bus = NULL;
+  int ret;
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: it empties XDG_DATA_DIRS, and without
+   * the shared MIME database and the icon theme GTK cannot load icons. The
+   * download folder is a temporary folder of each test instead. */
+  g_test_init (&argc, &argv, NULL);
+
+  /* GTK's test accessibility backend: it records what the widgets tell
+   * assistive technologies, and does not look for the accessibility bus
+   * that the private session bus below lacks (a warning, fatal in tests). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+
+  have_display = gtk_init_check ();
+  if (have_display)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* A private session bus: GtkApplication wants one, and the tests must
+       * not meet a desktop's running instance. */
+      bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+      g_test_dbus_up (bus);
+
+      adw_init ();
+      /* The real id, so GtkApplication loads our help overlay and style.css;
+       * non-unique, so no other instance gets our windows. */
+      app = GTK_APPLICATION (adw_application_new (APP_ID, G_APPLICATION_NON_UNIQUE));
+      g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+      g_assert_no_error (error);
+    }
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/window/run/fills-grid", test_run_fills_grid);
+  ADD ("/window/run/stop", test_stop);
+  ADD ("/window/run/server-down-then-retry", test_server_down);
+  ADD ("/window/run/close-while-running", test_close_while_running);
+  ADD ("/window/settings/size", test_window_size_setting);
+#undef ADD
+  g_test_add_func ("/window/cell/rebind", test_cell_rebind);
+  g_test_add_func ("/window/picture/crisp", test_picture_crisp);
+  g_test_add_func ("/window/preferences/keys", test_preferences);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  /* Stop, and no unref: down (which finalize calls) waits for the session
+   * connection to be finalized, and GTK and libadwaita keep it until exit. */
+  if (bus != NULL)
+    g_test_dbus_stop (bus);
+
+  return ret;
+}
