@@ -374,6 +374,9 @@ get_once (SgHttp        *self,
                                  _("The server did not answer in time"));
           else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_propagate_error (error, g_steal_pointer (&local_error));
+          else if (strstr (local_error->message, g_uri_get_host (uri)) != NULL)
+            /* GIO's own message already names the host. */
+            g_set_error_literal (error, SG_HTTP_ERROR, SG_HTTP_ERROR_NETWORK, local_error->message);
           else
             g_set_error (error, SG_HTTP_ERROR, SG_HTTP_ERROR_NETWORK,
                          _("Could not reach %s: %s"), g_uri_get_host (uri), local_error->message);
