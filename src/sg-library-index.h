@@ -1,0 +1,74 @@
+/* sg-library-index.h: what the library holds: per Pokémon its details and,
+ * per stored file, its validators and when it was last checked
+ *
+ * The index is a JSON file written atomically. An index is an object of the
+ * main thread; loading and writing the file are plain blocking functions for
+ * workers, which hand a whole index (or its JSON text) across threads.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sg-types.h"
+
+G_BEGIN_DECLS
+
+#define SG_TYPE_LIBRARY_INDEX (sg_library_index_get_type ())
+
+G_DECLARE_FINAL_TYPE (SgLibraryIndex, sg_library_index, SG, LIBRARY_INDEX, GObject)
+
+/* PokeAPI sends `Cache-Control: public, max-age=86400`; without one we
+ * revalidate once a day too. */
+#define SG_INDEX_DEFAULT_MAX_AGE (24 * 60 * 60)
+
+typedef struct {
+  char   *etag;           /* (nullable) */
+  char   *last_modified;  /* (nullable) */
+  gint64  checked;        /* Unix seconds of the last fetch or revalidation */
+  gint64  max_age;        /* seconds the server said the file stays fresh */
+} SgIndexFile;
+
+typedef struct {
+  guint        id;
+  char        *name;
+  char       **types;                       /* never NULL */
+  guint        height;
+  guint        weight;
+  char        *sprite_urls[SG_N_VARIANTS];  /* (nullable) each */
+  SgIndexFile *files[SG_N_VARIANTS];        /* (nullable) each: NULL when not stored */
+} SgIndexEntry;
+
+SgLibraryIndex *sg_library_index_new          (void);
+SgLibraryIndex *sg_library_index_load         (const char      *path,
+                                               const char      *folder,
+                                               gint64           now,
+                                               gboolean        *rebuilt);
+SgLibraryIndex *sg_library_index_rebuild      (const char      *folder,
+                                               gint64           now);
+char           *sg_library_index_to_json      (SgLibraryIndex  *self);
+gboolean        sg_library_index_write        (const char      *path,
+                                               const char      *json,
+                                               GError         **error);
+guint           sg_library_index_get_n_entries (SgLibraryIndex *self);
+GPtrArray      *sg_library_index_dup_entries  (SgLibraryIndex  *self);
+SgIndexEntry   *sg_library_index_lookup       (SgLibraryIndex  *self,
+                                               guint            id);
+SgIndexEntry   *sg_library_index_ensure       (SgLibraryIndex  *self,
+                                               guint            id,
+                                               const char      *name);
+void            sg_library_index_set_file     (SgLibraryIndex  *self,
+                                               guint            id,
+                                               SgVariant        variant,
+                                               const char      *etag,
+                                               const char      *last_modified,
+                                               gint64           checked,
+                                               gint64           max_age);
+void            sg_library_index_clear_file   (SgLibraryIndex  *self,
+                                               guint            id,
+                                               SgVariant        variant);
+gboolean        sg_index_file_is_fresh        (const SgIndexFile *file,
+                                               gint64           now);
+
+G_END_DECLS
