@@ -32,6 +32,12 @@
 #include "sg-pokeapi.h"
 #include "sg-pokemon.h"
 
+#ifdef __linux__
+# include <sys/resource.h>
+# include <sys/syscall.h>
+# include <unistd.h>
+#endif
+
 /* A list that never ends (a `next` loop, a server inventing entries) must not
  * grow without bound: PokeAPI has about 1300 records. */
 #define MAX_LIST_ENTRIES 100000
@@ -304,6 +310,23 @@ run_sprite_job (GTask *task,
   g_task_return_pointer (task, result, sprite_result_free);
 }
 
+/* Workers parse and decode in bursts (W responses tend to land together);
+ * at a lower priority they never keep the main loop from drawing. */
+static void
+lower_thread_priority (void)
+{
+#ifdef __linux__
+  static GPrivate lowered;
+
+  if (g_private_get (&lowered) == NULL)
+    {
+      /* On Linux the nice value is per thread. */
+      setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 5);
+      g_private_set (&lowered, GINT_TO_POINTER (1));
+    }
+#endif
+}
+
 /* GThreadPool function: runs one request's GTask and drops the pool's ref. */
 static void
 run_job (gpointer data,
@@ -311,6 +334,8 @@ run_job (gpointer data,
 {
   g_autoptr(GTask) task = data;
   Job *job = g_task_get_task_data (task);
+
+  lower_thread_priority ();
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -457,6 +482,8 @@ queue_sprite (SgDownloader *self,
       SgPokemon *owner = g_ptr_array_index (self->item_array, GPOINTER_TO_UINT (other) - 1);
       g_autofree char *reason = NULL;
 
+      /* Translators: why a Pokémon failed; %u and %s are the number and
+       * name of another one, as in "#122 mr-mime" */
       reason = g_strdup_printf (_("Its file would overwrite the sprite of #%u %s"),
                                 sg_pokemon_get_id (owner), sg_pokemon_get_name (owner));
       finish_item (self, index, SG_ITEM_STATE_FAILED, NULL, NULL, reason);
