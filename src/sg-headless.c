@@ -78,8 +78,8 @@ on_item_finished (SgDownloader *downloader,
 
   if (headless->tty)
     {
-      /* Translators: progress, e.g. "37 of 100" */
       g_printerr ("\r\033[K");
+      /* Translators: progress, e.g. "37 of 100" */
       g_printerr (C_("progress", "%u of %u"), done, total);
     }
   else if (total > 0 && done * 10 / total > headless->last_decile)
@@ -129,11 +129,34 @@ run_done (GObject      *object,
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       double seconds = (stats->t_end_us - stats->t_start_us) / (double) G_USEC_PER_SEC;
+      g_autofree char *requested = NULL;
+      g_autofree char *downloaded = NULL;
+      g_autofree char *stored = NULL;
+      g_autofree char *missing = NULL;
+      g_autofree char *failed = NULL;
 
-      /* Translators: the one-line summary of a headless run */
-      g_print (_("%u Pokémon in %.2f s: %u downloaded, %u already stored, %u without a sprite, %u failed\n"),
-               stats->requested, seconds, stats->downloaded, stats->stored,
-               stats->missing, stats->failed);
+      /* Translators: part of the headless summary, see "%s in %.2f s: …" */
+      requested = g_strdup_printf (ngettext ("%u Pokémon", "%u Pokémon", stats->requested),
+                                   stats->requested);
+      /* Translators: part of the headless summary, see "%s in %.2f s: …" */
+      downloaded = g_strdup_printf (ngettext ("%u downloaded", "%u downloaded", stats->downloaded),
+                                    stats->downloaded);
+      /* Translators: part of the headless summary, see "%s in %.2f s: …" */
+      stored = g_strdup_printf (ngettext ("%u already stored", "%u already stored", stats->stored),
+                                stats->stored);
+      /* Translators: part of the headless summary, see "%s in %.2f s: …" */
+      missing = g_strdup_printf (ngettext ("%u without a sprite", "%u without a sprite", stats->missing),
+                                 stats->missing);
+      /* Translators: part of the headless summary, see "%s in %.2f s: …" */
+      failed = g_strdup_printf (ngettext ("%u failed", "%u failed", stats->failed),
+                                stats->failed);
+
+      /* Translators: the one-line summary of a headless run, as in "100 Pokémon
+       * in 1.42 s: 97 downloaded, 0 already stored, 2 without a sprite, 1 failed";
+       * the first %s is "%u Pokémon", %.2f the seconds, then "%u downloaded",
+       * "%u already stored", "%u without a sprite" and "%u failed" */
+      g_print (_("%s in %.2f s: %s, %s, %s, %s\n"),
+               requested, seconds, downloaded, stored, missing, failed);
     }
 
   g_main_loop_quit (headless->loop);
