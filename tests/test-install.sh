@@ -101,12 +101,14 @@ grep -qF 'Exec=sprite-gallery' "$prefix/share/applications/$APP_ID.desktop" ||
   fail "the installed desktop file does not run sprite-gallery"
 echo "ok - installed catalogue and desktop file"
 
-# 3. The fake PokeAPI; it prints its base URL on the first line.
+# 3. The fake PokeAPI; it prints its base URL on the first line. The file
+# exists before the server starts: the background redirect may come later.
+: > "$tmp/fake.out"
 "$fake" --count 151 > "$tmp/fake.out" 2> "$tmp/fake.err" &
 fake_pid=$!
 base_url=
 for _ in $(seq 100); do
-  base_url=$(head -n 1 "$tmp/fake.out")
+  base_url=$(head -n 1 "$tmp/fake.out" 2> /dev/null || true)
   [[ -n $base_url ]] && break
   kill -0 "$fake_pid" 2> /dev/null || fail "the fake server exited: $(cat "$tmp/fake.err")"
   sleep 0.1
