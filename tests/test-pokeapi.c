@@ -3,6 +3,10 @@
  * Every body is copied into a buffer of exactly its length, with no NUL after
  * it, so a parser that reads one byte too far is caught by ASan.
  *
+ * The detail scanner is checked against its json-glib reference
+ * (sg_pokeapi_parse_detail_dom()) on every detail body parsed here: both
+ * fail alike or both give the same fields.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -11,6 +15,8 @@
 #include <string.h>
 
 #include "sg-pokeapi.h"
+#include "sg-pokeapi-private.h"
+#include "fuzz/detail-oracle.h"
 
 /* Helpers */
 
@@ -58,12 +64,31 @@ parse_list_string (const char  *json,
   return parse_list_bytes (json, strlen (json), error);
 }
 
+static void
+assert_parsers_agree (const char *data,
+                      gsize       length)
+{
+  g_autofree char *exact = length > 0 ? g_memdup2 (data, length) : NULL;
+  g_autofree char *disagreement = detail_oracle_disagreement (exact, length);
+
+  if (disagreement != NULL)
+    {
+      g_autofree char *body = g_strndup (data, MIN (length, 2000));
+
+      message_escaped ("Body (first 2000 bytes)", body);
+      message_escaped ("Disagreement", disagreement);
+    }
+  g_assert_null (disagreement);
+}
+
 static SgDetail *
 parse_detail_bytes (const char  *data,
                     gsize        length,
                     GError     **error)
 {
   g_autofree char *exact = length > 0 ? g_memdup2 (data, length) : NULL;
+
+  assert_parsers_agree (data, length);
 
   return sg_pokeapi_parse_detail (exact, length, error);
 }
@@ -610,6 +635,50 @@ test_list_truncated (void)
   }
 }
 
+static void
+test_list_error_utf8 (void)
+{
+  /* Found by fuzz-list: json-glib quotes the token it stumbled on cut to a
+   * few dozen bytes, which split the emoji; the message was not UTF-8 */
+  static const char found[] =
+    "{\"count\":12,\"results\":[{\"name\":\"n/4/\"},{\"name\":\"\",\"url\":"
+    "\"https://h/api/v2'p'okemon/5\xf0\x9f\x98\x80/\":\"warkortl\"}]}";
+
+  for (guint n = 0; n <= 64; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) detail_error = NULL;
+      g_autoptr(SgListPage) page = NULL;
+      g_autoptr(SgDetail) detail = NULL;
+      g_autoptr(GString) body = NULL;
+
+      if (n == 0)
+        {
+          body = g_string_new (found);
+        }
+      else
+        {
+          /* A string of n bytes and an emoji, then a colon where a comma
+           * belongs */
+          body = g_string_new ("{\"results\":[{\"name\":\"");
+          for (guint i = 0; i < n; i++)
+            g_string_append_c (body, 'x');
+          g_string_append (body, "\xf0\x9f\x98\x80\xc3\xa9\":1}]}");
+        }
+
+      page = parse_list_bytes (body->str, body->len, &error);
+      g_assert_null (page);
+      g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+
+      /* The detail parsers too (the oracle checks both messages) */
+      detail = parse_detail_bytes (body->str, body->len, &detail_error);
+      g_assert_null (detail);
+      g_assert_error (detail_error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
+      g_assert_true (g_utf8_validate (detail_error->message, -1, NULL));
+    }
+}
+
 /* Details: real bodies */
 
 typedef struct {
@@ -642,17 +711,34 @@ static const RealDetail real_details[] = {
     { NULL, NULL, NULL, NULL, NULL } },
 };
 
-static void
-test_detail_real (gconstpointer data)
+/* The body as the live API sends it: compact */
+static GBytes *
+compact_json (GBytes *bytes)
 {
-  const RealDetail *expected = data;
-  g_autoptr(GBytes) bytes = load_data_file (expected->file);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  char *data;
+  gsize length;
+
+  json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                              &error);
+  g_assert_no_error (error);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  data = json_generator_to_data (generator, &length);
+
+  return g_bytes_new_take (data, length);
+}
+
+static void
+check_real_detail (const RealDetail *expected,
+                   GBytes           *bytes)
+{
   g_autoptr(GError) error = NULL;
   g_autoptr(SgDetail) detail = NULL;
   g_autofree char *types = NULL;
 
-  detail = sg_pokeapi_parse_detail (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                    &error);
+  detail = parse_detail_bytes (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
   g_assert_no_error (error);
   g_assert_nonnull (detail);
 
@@ -669,6 +755,18 @@ test_detail_real (gconstpointer data)
       g_test_message ("Variant %s", sg_variant_to_string (i));
       g_assert_cmpstr (detail->sprite_urls[i], ==, expected->sprites[i]);
     }
+}
+
+static void
+test_detail_real (gconstpointer data)
+{
+  const RealDetail *expected = data;
+  g_autoptr(GBytes) bytes = load_data_file (expected->file);
+  g_autoptr(GBytes) compact = compact_json (bytes);
+
+  g_assert_cmpuint (g_bytes_get_size (compact), <, g_bytes_get_size (bytes));
+  check_real_detail (expected, bytes);
+  check_real_detail (expected, compact);
 }
 
 static void
@@ -1063,6 +1161,535 @@ test_detail_deep_nesting (void)
   g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
 }
 
+/* Details: what the scanner decides like json-glib, and where both refuse
+ * what json-glib alone would take */
+
+/* A detail with id 1 and name "x" around @members (a JSON fragment, may be
+ * empty) */
+static char *
+detail_with_members (const char *members)
+{
+  return g_strdup_printf ("{\"id\":1,\"name\":\"x\"%s%s,\"sprites\":{}}",
+                          members[0] ? "," : "", members);
+}
+
+static void
+test_detail_strict_json (void)
+{
+  /* json-glib 1.6 reads every one of these (01 as 1, 0x19 as 25, "- 1" as
+   * -1, a raw tab inside a string…); strict JSON does not */
+  const char *members[] = {
+    "\"height\":01",
+    "\"height\":00",
+    "\"height\":-01",
+    "\"height\":017",
+    "\"height\":0x19",
+    "\"height\":0b101",
+    "\"height\":1.",
+    "\"height\":.5",
+    "\"height\":-.5",
+    "\"height\":1.e5",
+    "\"height\":- 1",
+    "\"height\":-\n1",
+    "\"height\":+1",
+    "\"height\":-",
+    "\"height\":1e",
+    "\"height\":1e+",
+    "\"height\":1.5.5",
+    "\"height\":tru",
+    "\"height\":nul",
+    "\"height\":True",
+    "\"height\":NaN",
+    "\"height\":Infinity",
+    "\"note\":\"a\tb\"",
+    "\"note\":\"a\nb\"",
+    "\"note\":\"a\x01" "b\"",
+    "\"note\":\"a\x1f" "b\"",
+    "\"no\tte\":1",
+  };
+  const char *bodies[] = {
+    "\xef\xbb\xbf{\"id\":1,\"name\":\"x\",\"sprites\":{}}",
+    "\f{\"id\":1,\"name\":\"x\",\"sprites\":{}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{}}\v",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{},}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{}}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{}} {}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{}} 1",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{}}x",
+    "{\"id\":1 \"name\":\"x\",\"sprites\":{}}",
+    "{\"id\" 1,\"name\":\"x\",\"sprites\":{}}",
+    "{\"id\":1,,\"name\":\"x\",\"sprites\":{}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{\"a\":[1,]}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{\"a\":[,1]}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{\"a\":[1 2]}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{\"a\"}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{\"a\":}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{:1}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{1:1}}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":[1:2]}",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":{}]",
+    "{\"id\":1,\"name\":\"x\",\"sprites\":[}",
+    "{id:1,\"name\":\"x\",\"sprites\":{}}",
+    /* Wrong shape and broken: not JSON comes first */
+    "[1,2",
+    "\"x",
+    "{\"name\":\"x\"",
+    "42x",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (members) + G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SgDetail) detail = NULL;
+      g_autofree char *body = NULL;
+
+      if (i < G_N_ELEMENTS (members))
+        body = detail_with_members (members[i]);
+      else
+        body = g_strdup (bodies[i - G_N_ELEMENTS (members)]);
+
+      message_escaped ("Body", body);
+      detail = parse_detail_string (body, &error);
+      g_assert_null (detail);
+      g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
+      g_assert_true (g_str_has_prefix (error->message, DETAIL_NOT_JSON_PREFIX));
+    }
+
+  /* The list goes through the same checks before json-glib */
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SgListPage) page = NULL;
+      g_autofree char *body = NULL;
+
+      body = g_strdup_printf ("{\"count\":5,%s,\"results\":[]}", members[i]);
+      message_escaped ("List", body);
+      page = parse_list_string (body, &error);
+      g_assert_null (page);
+      g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
+    }
+}
+
+static void
+test_detail_strict_json_valid (void)
+{
+  /* Numbers, literals and white space strict JSON allows, where we skip them */
+  g_autofree char *body = detail_with_members (
+    " \"a\" : [ 0 , -0 , 0.5 , -0.5e-3 , 1E+9 , 1e09 , 123456789012345678901234567890.5 ,"
+    " true , false , null , \"\\u00e9\\t\\\"\\/\\\\\" , { } , [ ] ] \r\n\t ");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SgDetail) detail = NULL;
+
+  detail = parse_detail_string (body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (detail->id, ==, 1);
+}
+
+static void
+test_detail_duplicate_keys (void)
+{
+  /* The last of two members with the same key counts, as in json-glib */
+  struct {
+    const char *body;
+    const char *message;  /* NULL: valid */
+    guint id;
+    const char *name;
+    const char *types;
+    const char *front;
+    const char *artwork;
+  } cases[] = {
+    { "{\"id\":1,\"id\":7,\"name\":\"a\",\"sprites\":{}}", NULL, 7, "a", "", NULL, NULL },
+    { "{\"id\":7,\"id\":0,\"name\":\"a\",\"sprites\":{}}", "The detail has no valid “id”" },
+    { "{\"id\":1,\"name\":\"a\",\"name\":\"b\",\"sprites\":{}}", NULL, 1, "b", "", NULL, NULL },
+    { "{\"id\":1,\"name\":\"a\",\"name\":\"\",\"sprites\":{}}", "The detail has no valid “name”" },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":{\"front_default\":\"https://h/1.png\"},\"sprites\":{}}",
+      NULL, 1, "a", "", NULL, NULL },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":{},\"sprites\":null}", "The detail has no sprites" },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":null,\"sprites\":{}}", NULL, 1, "a", "", NULL, NULL },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":{\"front_default\":42,"
+      "\"front_default\":\"https://h/2.png\"}}", NULL, 1, "a", "", "https://h/2.png", NULL },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":{\"front_default\":\"https://h/2.png\","
+      "\"front_default\":42}}", "The detail’s “front_default” sprite is not a URL" },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":{\"other\":{\"official-artwork\":"
+      "{\"front_default\":\"https://h/a.png\"}},\"other\":{}}}", NULL, 1, "a", "", NULL, NULL },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":{\"other\":7,\"other\":{\"official-artwork\":"
+      "{\"front_default\":\"https://h/a.png\"}}}}", NULL, 1, "a", "", NULL, "https://h/a.png" },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":{\"other\":{\"official-artwork\":"
+      "{\"front_default\":\"https://h/a.png\"},\"official-artwork\":null}}}",
+      NULL, 1, "a", "", NULL, NULL },
+    { "{\"id\":1,\"name\":\"a\",\"sprites\":{\"other\":{\"official-artwork\":"
+      "{\"front_default\":\"https://h/a.png\",\"front_default\":\"https://h/b.png\"}}}}",
+      NULL, 1, "a", "", NULL, "https://h/b.png" },
+    { "{\"id\":1,\"name\":\"a\",\"types\":[{\"slot\":1,\"type\":{\"name\":\"grass\"}}],"
+      "\"types\":[{\"slot\":1,\"type\":{\"name\":\"fire\"}}],\"sprites\":{}}",
+      NULL, 1, "a", "fire", NULL, NULL },
+    { "{\"id\":1,\"name\":\"a\",\"types\":[{\"slot\":1,\"type\":{\"name\":\"grass\"}}],"
+      "\"types\":null,\"sprites\":{}}", NULL, 1, "a", "", NULL, NULL },
+    { "{\"id\":1,\"name\":\"a\",\"types\":[{\"slot\":1,\"type\":{\"name\":\"a\"},"
+      "\"type\":{\"url\":\"x\"}},{\"slot\":\"x\",\"slot\":2,\"type\":{\"name\":\"b\","
+      "\"name\":\"c\"}},{\"slot\":3,\"slot\":null,\"type\":{\"name\":\"d\"}}],\"sprites\":{}}",
+      NULL, 1, "a", "c", NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SgDetail) detail = NULL;
+      g_autofree char *types = NULL;
+
+      message_escaped ("Body", cases[i].body);
+      detail = parse_detail_string (cases[i].body, &error);
+      if (cases[i].message != NULL)
+        {
+          g_assert_null (detail);
+          g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_DATA);
+          g_assert_cmpstr (error->message, ==, cases[i].message);
+          continue;
+        }
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (detail->id, ==, cases[i].id);
+      g_assert_cmpstr (detail->name, ==, cases[i].name);
+      types = g_strjoinv (",", detail->types);
+      g_assert_cmpstr (types, ==, cases[i].types);
+      g_assert_cmpstr (detail->sprite_urls[SG_VARIANT_FRONT_DEFAULT], ==, cases[i].front);
+      g_assert_cmpstr (detail->sprite_urls[SG_VARIANT_OFFICIAL_ARTWORK], ==, cases[i].artwork);
+    }
+}
+
+static void
+test_detail_escapes (void)
+{
+  /* Keys are compared after unescaping; \u0000 ends a string, keys
+   * included, as json-glib hands out C strings */
+  struct {
+    const char *body;
+    const char *message;  /* NULL: valid */
+    guint id;
+    const char *name;
+    const char *front;
+  } cases[] = {
+    { "{\"\\u0069d\":5,\"n\\u0061me\":\"x\",\"sprites\":{\"front\\u005fdefault\":"
+      "\"https:\\/\\/h\\/1.png\"}}", NULL, 5, "x", "https://h/1.png" },
+    { "{\"id\":1,\"name\":\"\\u00e9\\ud83d\\ude00 \\\"q\\\" \\\\ \\b\\f\\n\\r\\t\","
+      "\"sprites\":{}}", NULL, 1, "\xc3\xa9\xf0\x9f\x98\x80 \"q\" \\ \b\f\n\r\t", NULL },
+    { "{\"id\":1,\"name\":\"caf\xc3\xa9 \xef\xbf\xbe \xf4\x8f\xbf\xbf \x7f\",\"sprites\":{}}",
+      NULL, 1, "caf\xc3\xa9 \xef\xbf\xbe \xf4\x8f\xbf\xbf \x7f", NULL },
+    { "{\"id\":1,\"name\":\"pika\\u0000chu\",\"sprites\":{}}", NULL, 1, "pika", NULL },
+    { "{\"id\":1,\"name\":\"\\u0000chu\",\"sprites\":{}}", "The detail has no valid “name”" },
+    { "{\"id\":1,\"name\\u0000suffix\":\"y\",\"sprites\":{}}", NULL, 1, "y", NULL },
+    { "{\"id\":1,\"na\\u0000me\":\"y\",\"sprites\":{}}", "The detail has no valid “name”" },
+    { "{\"id\":1,\"name\":\"x\",\"sprites\\u0000 and more text after it\":"
+      "{\"front_default\":\"https://h/1.png\\u0000 junk\"}}", NULL, 1, "x", "https://h/1.png" },
+    { "{\"id\":1,\"name\":\"x\",\"sprites\":{\"front_default\":\"\\u0000https://h/1.png\"}}",
+      "The detail’s “front_default” sprite is not a URL" },
+    /* A key longer than any we read, that is one of them up to its \u0000 */
+    { "{\"id\":1,\"name\":\"x\",\"sprites\":{\"front_default\\u0000"
+      "0123456789012345678901234567890123456789012345678901234567890123456789\":"
+      "\"https://h/1.png\"}}", NULL, 1, "x", "https://h/1.png" },
+    { "{\"id\":1,\"name\":\"x\",\"sprites\":{\"front_default "
+      "0123456789012345678901234567890123456789012345678901234567890123456789\":"
+      "\"https://h/1.png\"}}", NULL, 1, "x", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SgDetail) detail = NULL;
+
+      message_escaped ("Body", cases[i].body);
+      detail = parse_detail_string (cases[i].body, &error);
+      if (cases[i].message != NULL)
+        {
+          g_assert_null (detail);
+          g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_DATA);
+          g_assert_cmpstr (error->message, ==, cases[i].message);
+          continue;
+        }
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (detail->id, ==, cases[i].id);
+      g_assert_cmpstr (detail->name, ==, cases[i].name);
+      g_assert_cmpstr (detail->sprite_urls[SG_VARIANT_FRONT_DEFAULT], ==, cases[i].front);
+    }
+}
+
+static void
+test_detail_bad_utf8 (void)
+{
+  const char *names[] = {
+    "\xc0\xae",          /* overlong */
+    "\xc1\xbf",
+    "\xe0\x80\xaf",
+    "\xf0\x80\x80\xaf",
+    "\xed\xa0\x80",      /* a surrogate */
+    "\xed\xbf\xbf",
+    "\xf4\x90\x80\x80",  /* beyond U+10FFFF */
+    "\xf5\x80\x80\x80",
+    "\xf8\x88\x80\x80\x80",
+    "\x80",              /* a lone continuation byte */
+    "a\xbf",
+    "\xe2\x82",          /* cut short */
+    "\xf0\x9f\x98",
+    "\xc3",
+    "\xff",
+    "\xfe",
+    "\xc3\x28",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SgDetail) detail = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *key_body = NULL;
+
+      body = g_strdup_printf ("{\"id\":1,\"name\":\"%s\",\"sprites\":{}}", names[i]);
+      message_escaped ("Body", body);
+      detail = parse_detail_string (body, &error);
+      g_assert_null (detail);
+      g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
+
+      /* Anywhere in the body, not only in what we read */
+      g_clear_error (&error);
+      key_body = g_strdup_printf ("{\"id\":1,\"name\":\"x\",\"sprites\":{},\"m\":[{\"%s\":0}]}",
+                                  names[i]);
+      detail = parse_detail_string (key_body, &error);
+      g_assert_null (detail);
+      g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
+    }
+}
+
+static void
+test_detail_huge_integers (void)
+{
+  /* json-glib wraps integers beyond 64 bits around (-18446744073709551615
+   * reads as 1); both parsers take them as numbers that are not integers */
+  struct {
+    const char *members;
+    const char *message;  /* NULL: valid */
+    guint height;
+    const char *types;
+  } cases[] = {
+    { "\"id\":-18446744073709551615", "The detail has no valid “id”" },
+    { "\"id\":-99999999999999999999999", "The detail has no valid “id”" },
+    { "\"id\":18446744073709551617", "The detail has no valid “id”" },
+    { "\"id\":9223372036854775808", "The detail has no valid “id”" },
+    { "\"id\":9223372036854775807", "The detail has no valid “id”" },
+    { "\"id\":-9223372036854775808", "The detail has no valid “id”" },
+    { "\"id\":1,\"height\":-18446744073709551611", NULL, 0, "" },
+    { "\"id\":1,\"height\":18446744073709551616", NULL, 0, "" },
+    { "\"id\":1,\"height\":4294967295", NULL, 4294967295u, "" },
+    { "\"id\":1,\"types\":[{\"slot\":-18446744073709551615,\"type\":{\"name\":\"a\"}},"
+      "{\"slot\":-9223372036854775808,\"type\":{\"name\":\"b\"}},"
+      "{\"slot\":9223372036854775807,\"type\":{\"name\":\"c\"}},"
+      "{\"slot\":9223372036854775808,\"type\":{\"name\":\"d\"}},"
+      "{\"slot\":0,\"type\":{\"name\":\"e\"}},{\"slot\":-0,\"type\":{\"name\":\"f\"}}]",
+      NULL, 0, "b,e,f,c" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SgDetail) detail = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *types = NULL;
+
+      body = g_strdup_printf ("{%s,\"name\":\"x\",\"sprites\":{}}", cases[i].members);
+      message_escaped ("Body", body);
+      detail = parse_detail_string (body, &error);
+      if (cases[i].message != NULL)
+        {
+          g_assert_null (detail);
+          g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_DATA);
+          g_assert_cmpstr (error->message, ==, cases[i].message);
+          continue;
+        }
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (detail->height, ==, cases[i].height);
+      types = g_strjoinv (",", detail->types);
+      g_assert_cmpstr (types, ==, cases[i].types);
+    }
+
+  /* The list too: its count was read as 1 */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SgListPage) page = NULL;
+
+    page = parse_list_string ("{\"count\":-18446744073709551615,\"results\":[]}", &error);
+    g_assert_null (page);
+    g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_DATA);
+
+    g_clear_error (&error);
+    page = parse_list_string ("{\"count\":9223372036854775807,\"results\":[],"
+                              "\"x\":[99999999999999999999999,-99999999999999999999999]}",
+                              &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (page->count, ==, G_MAXINT64);
+  }
+}
+
+static void
+test_detail_depth_limit (void)
+{
+  for (guint depth = 60; depth <= 70; depth++)
+    {
+      g_autoptr(GString) body = g_string_new ("{\"id\":1,\"name\":\"x\",\"sprites\":{},\"m\":");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SgDetail) detail = NULL;
+
+      /* The detail itself is one level */
+      for (guint i = 1; i < depth; i++)
+        g_string_append (body, i % 2 ? "[" : "{\"a\":");
+      g_string_append_c (body, '0');
+      for (guint i = depth - 1; i >= 1; i--)
+        g_string_append (body, i % 2 ? "]" : "}");
+      g_string_append_c (body, '}');
+
+      g_test_message ("Depth %u", depth);
+      detail = parse_detail_bytes (body->str, body->len, &error);
+      if (depth <= 64)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (detail);
+        }
+      else
+        {
+          g_assert_null (detail);
+          g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
+        }
+    }
+}
+
+/* Bytes that change what a JSON body means in many ways */
+static const guchar mutation_bytes[] = {
+  0x00, '\t', '\n', ' ', '"', '\\', '/', '0', '1', '9', '-', '+', '.', 'e', 'u', 'x',
+  ',', ':', '[', ']', '{', '}', 'n', 't', 0x7f, 0x80, 0xbf, 0xc3, 0xed, 0xf4, 0xff,
+};
+
+/* Every byte of @data replaced by each of mutation_bytes (or one in @stride
+ * of them), and dropped: the scanner and the DOM parser must agree each time */
+static void
+check_mutations (const char *data,
+                 gsize       length,
+                 gsize       stride)
+{
+  g_autofree char *copy = g_memdup2 (data, length);
+  guint n_valid = 0;
+  guint n_total = 0;
+
+  for (gsize offset = 0; offset < length; offset += stride)
+    {
+      char saved = copy[offset];
+
+      for (guint k = 0; k < G_N_ELEMENTS (mutation_bytes); k++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(SgDetail) detail = NULL;
+
+          if ((guchar) saved == mutation_bytes[k])
+            continue;
+          copy[offset] = (char) mutation_bytes[k];
+          detail = parse_detail_bytes (copy, length, &error);
+          n_valid += detail != NULL;
+          n_total++;
+        }
+      copy[offset] = saved;
+
+      /* The byte dropped */
+      memmove (copy + offset, copy + offset + 1, length - offset - 1);
+      assert_parsers_agree (copy, length - 1);
+      n_total++;
+      memcpy (copy, data, length);
+    }
+
+  g_test_message ("%u mutations of %" G_GSIZE_FORMAT " bytes, %u still valid details",
+                  n_total, length, n_valid);
+}
+
+static void
+test_detail_mutations_small (void)
+{
+  check_mutations (SMALL_DETAIL, strlen (SMALL_DETAIL), 1);
+}
+
+static void
+test_detail_mutations_real (void)
+{
+  g_autoptr(GBytes) bytes = load_data_file ("apidata2020_pokemon_132.json");
+  g_autoptr(GBytes) compact = compact_json (bytes);
+
+  /* A stride that is prime lands on every kind of byte */
+  check_mutations (g_bytes_get_data (compact, NULL), g_bytes_get_size (compact), 53);
+}
+
+static void
+test_detail_compact_prefixes (void)
+{
+  g_autoptr(GBytes) bytes = load_data_file ("apidata2020_pokemon_132.json");
+  g_autoptr(GBytes) compact = compact_json (bytes);
+  const char *data = g_bytes_get_data (compact, NULL);
+  gsize length = g_bytes_get_size (compact);
+
+  for (gsize i = 0; i < length; i += 31)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SgDetail) detail = parse_detail_bytes (data, i, &error);
+
+      g_assert_null (detail);
+      g_assert_error (error, SG_POKEAPI_ERROR, SG_POKEAPI_ERROR_INVALID_JSON);
+    }
+}
+
+/* Reports, never asserts: run with -m perf */
+static void
+test_detail_perf (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) compact = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+  const char *data;
+  gsize length;
+  double scan_seconds;
+  double dom_seconds;
+  const guint n = 200;
+
+  if (!g_test_perf ())
+    {
+      g_test_skip ("Only with -m perf");
+      return;
+    }
+
+  bytes = load_data_file ("apidata2018_pokemon_1.json");
+  compact = compact_json (bytes);
+  data = g_bytes_get_data (compact, &length);
+
+  g_timer_start (timer);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SgDetail) detail = sg_pokeapi_parse_detail (data, length, NULL);
+
+      g_assert_nonnull (detail);
+    }
+  scan_seconds = g_timer_elapsed (timer, NULL) / n;
+
+  g_timer_start (timer);
+  for (guint i = 0; i < n / 10; i++)
+    {
+      g_autoptr(SgDetail) detail = sg_pokeapi_parse_detail_dom (data, length, NULL);
+
+      g_assert_nonnull (detail);
+    }
+  dom_seconds = g_timer_elapsed (timer, NULL) / (n / 10);
+
+  g_test_message ("bulbasaur, compact, %" G_GSIZE_FORMAT " bytes: scanner %.3f ms, "
+                  "json-glib DOM %.3f ms per detail", length,
+                  scan_seconds * 1000, dom_seconds * 1000);
+  g_test_minimized_result (scan_seconds, "scanner: %.6f s per detail", scan_seconds);
+}
+
 typedef struct {
   const char *data;
   gsize length;
@@ -1119,6 +1746,7 @@ main (int   argc,
   g_test_add_func ("/pokeapi/list/bad-bytes", test_list_bad_bytes);
   g_test_add_func ("/pokeapi/list/deep-nesting", test_list_deep_nesting);
   g_test_add_func ("/pokeapi/list/truncated", test_list_truncated);
+  g_test_add_func ("/pokeapi/list/error-utf8", test_list_error_utf8);
 
   for (guint i = 0; i < G_N_ELEMENTS (real_details); i++)
     {
@@ -1138,6 +1766,17 @@ main (int   argc,
   g_test_add_func ("/pokeapi/detail/types", test_detail_types);
   g_test_add_func ("/pokeapi/detail/sizes", test_detail_sizes);
   g_test_add_func ("/pokeapi/detail/deep-nesting", test_detail_deep_nesting);
+  g_test_add_func ("/pokeapi/detail/strict-json", test_detail_strict_json);
+  g_test_add_func ("/pokeapi/detail/strict-json-valid", test_detail_strict_json_valid);
+  g_test_add_func ("/pokeapi/detail/duplicate-keys", test_detail_duplicate_keys);
+  g_test_add_func ("/pokeapi/detail/escapes", test_detail_escapes);
+  g_test_add_func ("/pokeapi/detail/bad-utf8", test_detail_bad_utf8);
+  g_test_add_func ("/pokeapi/detail/huge-integers", test_detail_huge_integers);
+  g_test_add_func ("/pokeapi/detail/depth-limit", test_detail_depth_limit);
+  g_test_add_func ("/pokeapi/detail/mutations-small", test_detail_mutations_small);
+  g_test_add_func ("/pokeapi/detail/mutations-real", test_detail_mutations_real);
+  g_test_add_func ("/pokeapi/detail/compact-prefixes", test_detail_compact_prefixes);
+  g_test_add_func ("/pokeapi/detail/perf", test_detail_perf);
   g_test_add_func ("/pokeapi/detail/threads", test_detail_threads);
 
   return g_test_run ();
