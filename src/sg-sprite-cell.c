@@ -49,7 +49,8 @@ sg_sprite_cell_clear (SgSpriteCell *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_image), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_image), "pending");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
+  if (gtk_widget_get_tooltip_text (GTK_WIDGET (self)) != NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
   gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL);
 }
 
@@ -136,7 +137,10 @@ sg_sprite_cell_update (SgSpriteCell *self)
       gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
     }
 
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  /* Only on a change: on GTK 4.8 every call asks the X server where the
+   * pointer is and waits for the answer, a stall per finished item. */
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self)), tooltip) != 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
 
   /* Translators: the accessible name of a tile: number, name and state,
    * as in "#025 Pikachu, downloaded" */
