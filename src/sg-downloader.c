@@ -299,7 +299,17 @@ run_sprite_job (GTask *task,
 
   if (!sg_library_store (job->library, job->relpath, body, cancellable, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      /* A full disk, a read-only or vanished folder fails every sprite
+       * after this one too: the run stops (job_done()) with one clear
+       * error instead of failing a thousand items. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+        g_task_return_new_error (task, SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_FOLDER,
+                                 "%s", error->message);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -439,6 +449,9 @@ start_job (SgDownloader *self,
 
   task = g_task_new (self, self->cancellable, job_done, NULL);
   g_task_set_source_tag (task, start_job);
+  /* A sprite written just as the run is stopped still counts as
+   * downloaded: the worker says what happened, not the cancellable. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job, job_free);
   self->in_flight++;
   g_thread_pool_push (self->pool, task, NULL);
@@ -732,6 +745,11 @@ list_complete (SgDownloader *self)
 
   for (guint i = 0; i < new_items->len; i++)
     g_ptr_array_add (self->item_array, g_object_ref (g_ptr_array_index (new_items, i)));
+
+  /* The scan (and after it the first requests) starts before the splice,
+   * which makes the grid's cells and takes a while on the main thread. */
+  scan_stored (self);
+
   /* One splice, so the grid lays out once, not N times. */
   g_list_store_splice (self->items, 0, 0, new_items->pdata, new_items->len);
 
@@ -747,8 +765,6 @@ list_complete (SgDownloader *self)
       if (entry->error != NULL)
         finish_item (self, i, SG_ITEM_STATE_FAILED, NULL, NULL, entry->error);
     }
-
-  scan_stored (self);
 }
 
 static void
@@ -831,6 +847,12 @@ job_done (GObject      *object,
           finish_item (self, job->index,
                        sprite->written ? SG_ITEM_STATE_DOWNLOADED : SG_ITEM_STATE_STORED,
                        sprite->texture, sprite->path, NULL);
+        else if (g_error_matches (error, SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_FOLDER))
+          {
+            fail_item (self, job->index, _("Could not store the sprite"), error);
+            fail_run (self, g_error_new (SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_FOLDER,
+                                         _("Cannot use the download folder: %s"), error->message));
+          }
         else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
           fail_item (self, job->index, _("Could not download the sprite"), error);
         g_clear_pointer (&sprite, sprite_result_free);

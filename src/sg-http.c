@@ -30,6 +30,19 @@
 /* Redirects are followed by hand so that each target is checked. */
 #define MAX_REDIRECTS         5
 #define READ_CHUNK            (64 * 1024)
+/* How often a request waiting behind a host's probe looks again. */
+#define PROBE_POLL_US         (50 * 1000)
+
+/* A host that asked us to slow down (429, or a Retry-After) is backed off as
+ * a whole: nothing is sent to it before not_before, and then only one
+ * request at a time (the probe) until one succeeds. Otherwise W workers
+ * would retry together, three times each. */
+typedef struct {
+  gint64   not_before;  /* monotonic µs */
+  gboolean limited;     /* asked to slow down, no success since */
+  gboolean probing;     /* the one request allowed while limited is out */
+  guint    status;      /* what it answered when it asked */
+} HostState;
 
 struct _SgHttp
 {
@@ -48,7 +61,7 @@ struct _SgHttp
   /* A server that answers 429 or 503 with Retry-After is asking the whole
    * host to slow down, not one URL: every request to it waits. */
   GMutex       hosts_lock;
-  GHashTable  *host_not_before; /* (owned) host → gint64* monotonic µs */
+  GHashTable  *hosts;         /* (owned) host → HostState */
 };
 
 G_DEFINE_FINAL_TYPE (SgHttp, sg_http, G_TYPE_OBJECT)
@@ -61,7 +74,7 @@ sg_http_finalize (GObject *object)
   SgHttp *self = SG_HTTP (object);
 
   g_clear_object (&self->session);
-  g_clear_pointer (&self->host_not_before, g_hash_table_unref);
+  g_clear_pointer (&self->hosts, g_hash_table_unref);
   g_mutex_clear (&self->hosts_lock);
 
   G_OBJECT_CLASS (sg_http_parent_class)->finalize (object);
@@ -82,7 +95,7 @@ sg_http_init (SgHttp *self)
   self->io_timeout_ms = DEFAULT_IO_TIMEOUT_MS;
   self->backoff_ms = DEFAULT_BACKOFF_MS;
   g_mutex_init (&self->hosts_lock);
-  self->host_not_before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**
@@ -247,42 +260,99 @@ error_is_retryable (const GError *error)
   return !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
-static void
-wait_for_host (SgHttp       *self,
-               GUri         *uri,
-               gint64        deadline,
-               GCancellable *cancellable)
+/* Host and port: another port is another server. */
+static char *
+host_key (GUri *uri)
 {
-  gint64 not_before = 0;
-
-  g_mutex_lock (&self->hosts_lock);
-  {
-    gint64 *value = g_hash_table_lookup (self->host_not_before, g_uri_get_host (uri));
-
-    if (value != NULL)
-      not_before = *value;
-  }
-  g_mutex_unlock (&self->hosts_lock);
-
-  if (not_before > g_get_monotonic_time ())
-    sleep_cancellable (MIN (not_before, deadline) - g_get_monotonic_time (), cancellable, NULL);
+  return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
 }
 
-static void
-slow_down_host (SgHttp *self,
-                GUri   *uri,
-                gint64  not_before)
+/* Waits until @uri's host may be sent a request: a host that asked us to
+ * slow down gets nothing before its time, then one request at a time. Sets
+ * *probe when this request is that one (host_done() gives it back). Fails
+ * rather than wait past @deadline. */
+static gboolean
+wait_for_host (SgHttp        *self,
+               GUri          *uri,
+               gint64         deadline,
+               gboolean      *probe,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  gint64 *value;
+  g_autofree char *key = host_key (uri);
+
+  *probe = FALSE;
+
+  for (;;)
+    {
+      HostState *state;
+      gint64 now = g_get_monotonic_time ();
+      gint64 until;
+      guint status;
+
+      g_mutex_lock (&self->hosts_lock);
+      state = g_hash_table_lookup (self->hosts, key);
+      if (state == NULL || (state->not_before <= now && !(state->limited && state->probing)))
+        {
+          if (state != NULL && state->limited)
+            state->probing = *probe = TRUE;
+          g_mutex_unlock (&self->hosts_lock);
+          return TRUE;
+        }
+      until = state->not_before > now ? state->not_before : now + PROBE_POLL_US;
+      status = state->status;
+      g_mutex_unlock (&self->hosts_lock);
+
+      if (until >= deadline)
+        {
+          g_set_error (error, SG_HTTP_ERROR, SG_HTTP_ERROR_TIMEOUT,
+                       /* Translators: %s is a host name, %u an HTTP status such as 429 */
+                       _("Gave up: %s answered %u and asked to wait longer than allowed"),
+                       g_uri_get_host (uri), status);
+          return FALSE;
+        }
+
+      if (!sleep_cancellable (until - now, cancellable, error))
+        return FALSE;
+    }
+}
+
+/* After each attempt: a success lifts the host's back-off, an answer that
+ * asks to slow down (re)starts it, and the probe is given back. */
+static void
+host_done (SgHttp  *self,
+           GUri    *uri,
+           gboolean probe,
+           gboolean success,
+           guint    status,
+           gint64   retry_after_us)
+{
+  g_autofree char *key = host_key (uri);
+  gboolean slow_down = status == 429 || (retry_after_us >= 0 && status_is_retryable (status));
+  HostState *state;
 
   g_mutex_lock (&self->hosts_lock);
-  value = g_hash_table_lookup (self->host_not_before, g_uri_get_host (uri));
-  if (value == NULL)
+  state = g_hash_table_lookup (self->hosts, key);
+  if (state == NULL && slow_down)
     {
-      value = g_new0 (gint64, 1);
-      g_hash_table_insert (self->host_not_before, g_strdup (g_uri_get_host (uri)), value);
+      state = g_new0 (HostState, 1);
+      g_hash_table_insert (self->hosts, g_steal_pointer (&key), state);
     }
-  *value = MAX (*value, not_before);
+  if (state != NULL)
+    {
+      if (probe)
+        state->probing = FALSE;
+      if (success)
+        state->limited = FALSE;
+      else if (slow_down)
+        {
+          gint64 wait_us = retry_after_us >= 0 ? retry_after_us : (gint64) self->backoff_ms * 1000;
+
+          state->limited = TRUE;
+          state->status = status;
+          state->not_before = MAX (state->not_before, g_get_monotonic_time () + wait_us);
+        }
+    }
   g_mutex_unlock (&self->hosts_lock);
 }
 
@@ -335,6 +405,26 @@ read_body (GInputStream  *stream,
   return g_byte_array_free_to_bytes (g_steal_pointer (&body));
 }
 
+/* The proxy GLib's resolver (the session's) picks for @uri, or NULL when
+ * the connection is direct. Only asked after a failure. */
+static char *
+dup_proxy_for (SgHttp *self,
+               GUri   *uri)
+{
+  GProxyResolver *resolver = soup_session_get_proxy_resolver (self->session);
+  g_autofree char *uri_string = g_uri_to_string (uri);
+  g_auto(GStrv) proxies = NULL;
+
+  if (resolver == NULL)
+    return NULL;
+
+  proxies = g_proxy_resolver_lookup (resolver, uri_string, NULL, NULL);
+  if (proxies == NULL || proxies[0] == NULL || g_str_has_prefix (proxies[0], "direct://"))
+    return NULL;
+
+  return g_strdup (proxies[0]);
+}
+
 /* One attempt, redirects included. Sets *retry_after_us when the server said
  * how long to wait. */
 static GBytes *
@@ -357,6 +447,7 @@ get_once (SgHttp        *self,
       g_autoptr(SoupMessage) msg = NULL;
       g_autoptr(GInputStream) stream = NULL;
       g_autoptr(GError) local_error = NULL;
+      g_autofree char *proxy = NULL;
       GBytes *body;
       guint status;
 
@@ -374,6 +465,11 @@ get_once (SgHttp        *self,
                                  _("The server did not answer in time"));
           else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_propagate_error (error, g_steal_pointer (&local_error));
+          else if ((proxy = dup_proxy_for (self, uri)) != NULL)
+            /* A failing proxy looks like a failing server: say which it was. */
+            g_set_error (error, SG_HTTP_ERROR, SG_HTTP_ERROR_NETWORK,
+                         _("Could not reach %s through the proxy %s: %s"),
+                         g_uri_get_host (uri), proxy, local_error->message);
           else if (strstr (local_error->message, g_uri_get_host (uri)) != NULL)
             /* GIO's own message already names the host. */
             g_set_error_literal (error, SG_HTTP_ERROR, SG_HTTP_ERROR_NETWORK, local_error->message);
@@ -529,13 +625,19 @@ sg_http_get (SgHttp        *self,
       gint64 delay_us;
       guint status = 0;
       GBytes *body;
+      gboolean probe;
 
-      wait_for_host (self, uri, deadline, cancellable);
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      if (!wait_for_host (self, uri, deadline, &probe, cancellable, error))
         return NULL;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          host_done (self, uri, probe, FALSE, 0, -1);
+          return NULL;
+        }
 
       body = get_once (self, uri, max_bytes, deadline, &retry_after_us, &status,
                        cancellable, &local_error);
+      host_done (self, uri, probe, body != NULL, status, retry_after_us);
       if (body != NULL)
         return body;
 
@@ -556,10 +658,7 @@ sg_http_get (SgHttp        *self,
       delay_us = (gint64) self->backoff_ms * 1000 * (1 << (attempt - 1));
       delay_us = (gint64) (delay_us * g_random_double_range (0.5, 1.5));
       if (retry_after_us >= 0)
-        {
-          delay_us = MAX (delay_us, retry_after_us);
-          slow_down_host (self, uri, g_get_monotonic_time () + retry_after_us);
-        }
+        delay_us = MAX (delay_us, retry_after_us);
 
       if (g_get_monotonic_time () + delay_us >= deadline)
         {

@@ -440,6 +440,23 @@ sg_library_has_valid_sprite (SgLibrary  *self,
   return valid;
 }
 
+/* "No such file or directory" about a temporary name says nothing useful
+ * when the whole folder was deleted (or unmounted) during the run. */
+static gboolean
+set_error_if_folder_gone (SgLibrary  *self,
+                          GError    **error)
+{
+  g_autofree char *display_name = NULL;
+
+  if (g_file_test (self->folder, G_FILE_TEST_IS_DIR))
+    return FALSE;
+
+  display_name = g_filename_display_name (self->folder);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               _("The download folder “%s” no longer exists"), display_name);
+  return TRUE;
+}
+
 gboolean
 sg_library_store (SgLibrary     *self,
                   const char    *relpath,
@@ -451,6 +468,7 @@ sg_library_store (SgLibrary     *self,
   g_autofree char *directory = NULL;
   g_autofree char *temp_path = NULL;
   g_autofree char *display_path = NULL;
+  const char *slash;
   const guint8 *data;
   gsize length;
   gsize done = 0;
@@ -474,18 +492,30 @@ sg_library_store (SgLibrary     *self,
 
   path = g_build_filename (self->folder, relpath, NULL);
   display_path = g_filename_display_name (path);
-  directory = g_path_get_dirname (path);
 
-  /* Safe when several threads create the same subfolder at once: an existing
-   * directory is success. */
-  if (g_mkdir_with_parents (directory, 0755) != 0)
+  /* Only a variant's subfolder is created here, never the folder itself
+   * (sg_library_ensure_folder() made it): one deleted during a run, or the
+   * mount point of a drive that went away, must not be re-created with
+   * sprites scattered into it. Several threads may create the same
+   * subfolder at once: an existing one is success. */
+  slash = strchr (relpath, '/');
+  if (slash == NULL)
+    directory = g_strdup (self->folder);
+  else
     {
-      int saved_errno = errno;
-      g_autofree char *display_name = g_filename_display_name (directory);
+      g_autofree char *subfolder = g_strndup (relpath, slash - relpath);
 
-      set_error_from_errno (error, saved_errno, _("Could not create the folder “%s”"),
-                            display_name);
-      return FALSE;
+      directory = g_build_filename (self->folder, subfolder, NULL);
+      if (g_mkdir (directory, 0755) != 0 && errno != EEXIST)
+        {
+          int saved_errno = errno;
+          g_autofree char *display_name = g_filename_display_name (directory);
+
+          if (saved_errno != ENOENT || !set_error_if_folder_gone (self, error))
+            set_error_from_errno (error, saved_errno, _("Could not create the folder “%s”"),
+                                  display_name);
+          return FALSE;
+        }
     }
 
   /* In the same directory, so rename() stays on one file system and is atomic */
@@ -496,8 +526,9 @@ sg_library_store (SgLibrary     *self,
       int saved_errno = errno;
       g_autofree char *display_name = g_filename_display_name (directory);
 
-      set_error_from_errno (error, saved_errno, _("Could not create a file in “%s”"),
-                            display_name);
+      if (saved_errno != ENOENT || !set_error_if_folder_gone (self, error))
+        set_error_from_errno (error, saved_errno, _("Could not create a file in “%s”"),
+                              display_name);
       return FALSE;
     }
 

@@ -33,7 +33,42 @@ static const struct {
   { "invalid-json", SG_FAKE_FAULT_INVALID_JSON },
   { "not-png", SG_FAKE_FAULT_NOT_PNG },
   { "null-sprite", SG_FAKE_FAULT_NULL_SPRITE },
+  { "huge-length", SG_FAKE_FAULT_HUGE_LENGTH },
+  { "endless", SG_FAKE_FAULT_ENDLESS },
+  { "gzip-bomb", SG_FAKE_FAULT_GZIP_BOMB },
+  { "huge-png", SG_FAKE_FAULT_HUGE_PNG },
+  { "truncated-png", SG_FAKE_FAULT_TRUNCATED_PNG },
+  { "empty-body", SG_FAKE_FAULT_EMPTY_BODY },
+  { "wrong-types", SG_FAKE_FAULT_WRONG_TYPES },
+  { "missing-keys", SG_FAKE_FAULT_MISSING_KEYS },
+  { "sprites-null", SG_FAKE_FAULT_SPRITES_NULL },
+  { "list-no-results", SG_FAKE_FAULT_LIST_NO_RESULTS },
+  { "list-count-string", SG_FAKE_FAULT_LIST_COUNT_STRING },
+  { "list-file-url", SG_FAKE_FAULT_LIST_FILE_URL },
+  { "file-url", SG_FAKE_FAULT_FILE_URL },
+  { "data-url", SG_FAKE_FAULT_DATA_URL },
+  { "redirect-file", SG_FAKE_FAULT_REDIRECT_FILE },
+  { "redirect-data", SG_FAKE_FAULT_REDIRECT_DATA },
+  { "redirect-loop", SG_FAKE_FAULT_REDIRECT_LOOP },
+  { "redirect-chain", SG_FAKE_FAULT_REDIRECT_CHAIN },
+  { "slow-drip", SG_FAKE_FAULT_SLOW_DRIP },
+  { "reset-always", SG_FAKE_FAULT_RESET_ALWAYS },
+  { "429", SG_FAKE_FAULT_TOO_MANY_REQUESTS },
+  { "429-always", SG_FAKE_FAULT_RATE_LIMITED },
+  { "name-nul", SG_FAKE_FAULT_NAME_NUL },
 };
+
+/* "503, reset, …": for the help and for errors. */
+static char *
+dup_fault_kinds (void)
+{
+  g_autoptr(GString) kinds = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_kinds); i++)
+    g_string_append_printf (kinds, "%s%s", i > 0 ? ", " : "", fault_kinds[i].kind);
+
+  return g_string_free (g_steal_pointer (&kinds), FALSE);
+}
 
 static gboolean
 parse_uint (const char *text,
@@ -77,9 +112,10 @@ apply_fault (SgFakeServer  *server,
     }
   if (!found)
     {
+      g_autofree char *known = dup_fault_kinds ();
+
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "Unknown fault kind '%s' (known: 503, reset, stall, 404, "
-                   "invalid-json, not-png, null-sprite)", parts[0]);
+                   "Unknown fault kind '%s' (known: %s)", parts[0], known);
       return FALSE;
     }
 
@@ -138,6 +174,8 @@ main (int   argc,
   g_autofree char *base_url = NULL;
   g_auto(GStrv) faults = NULL;
   g_auto(GStrv) names = NULL;
+  g_autofree char *known = dup_fault_kinds ();
+  g_autofree char *fault_help = g_strdup_printf ("Misbehave for these ids (list-no-results, list-count-string: every list page); KIND: %s", known);
   int port = 0;
   int count = 1025;
   int latency_ms = 0;
@@ -147,9 +185,7 @@ main (int   argc,
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1 (default 0: any free one)", "P" },
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of Pokemon in the list (default 1025)", "N" },
     { "latency-ms", 'l', 0, G_OPTION_ARG_INT, &latency_ms, "Delay of every response (default 0)", "L" },
-    { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults,
-      "Misbehave for these ids; KIND: 503, reset, stall, 404, invalid-json, not-png, null-sprite",
-      "KIND:ID[,ID...]" },
+    { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults, fault_help, "KIND:ID[,ID...]" },
     { "name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &names, "Serve NAME for ID", "ID:NAME" },
     { NULL }
   };

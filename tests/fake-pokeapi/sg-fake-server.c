@@ -14,6 +14,8 @@
 
 #include "sg-fake-server.h"
 
+#include <sys/socket.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -38,6 +40,21 @@
 #define MAX_ID             (G_MAXUINT32 >> 4)
 #define SLOT_KEY(id, slot) GUINT_TO_POINTER (((guint) (id) << 4) | (guint) (slot))
 #define SLOT_503           15
+#define SLOT_429           14
+
+/* Hostile faults (see sg-fake-server.h) */
+#define HUGE_LENGTH        (64 * 1024 * 1024)
+#define FLOOD_BLOCK        (64 * 1024)
+#define BOMB_DECODED       (32 * 1024 * 1024)
+#define HUGE_PNG_SIDE      8192
+#define N_REDIRECT_HOPS    3
+#define DRIP_INTERVAL_MS   1000
+#define N_429              2
+#define RATE_LIMIT_AFTER_S "2"
+#define FILE_URL           "file:///etc/passwd"
+
+/* Faults are kept as bit masks in a guint. */
+G_STATIC_ASSERT (SG_FAKE_FAULT_NAME_NUL < 32);
 
 typedef enum {
   SPRITE_FRONT_DEFAULT,
@@ -117,6 +134,7 @@ struct _SgFakeServer
   guint         count;
   guint         latency_ms;
   GHashTable   *faults;          /* (owned) id → mask of 1 << SgFakeFault */
+  guint         all_faults;      /* every id's mask together, for the list faults */
   GHashTable   *name_overrides;  /* (owned) id → valid UTF-8 */
   GPtrArray    *species_names;   /* (owned) names.json: ids 1… */
   GHashTable   *form_names;      /* (owned) names.json: id → name, 10001… */
@@ -151,6 +169,8 @@ struct _SgFakeServer
   GHashTable   *fault_hits;      /* SLOT_KEY → times served */
   GHashTable   *pending;         /* set of Req */
   GHashTable   *stolen;          /* set of Stolen */
+  GBytes       *gzip_bomb;       /* (nullable) built on first use */
+  GBytes       *huge_png;        /* (nullable) built on first use */
 };
 
 /* A request handled by libsoup; it holds one in-flight slot. */
@@ -164,7 +184,18 @@ typedef struct {
   SpriteKind         sprite;
   guint              limit;
   guint              offset;
+  guint              hop;          /* REDIRECT_CHAIN: ?hop=N */
 } Req;
+
+/* What a stolen connection does once its first bytes are written. */
+typedef enum {
+  STOLEN_RESET,   /* close */
+  STOLEN_STALL,   /* wait for the client to go away */
+  STOLEN_DRIP,    /* write `body` one byte every DRIP_INTERVAL_MS, then close */
+  STOLEN_FLOOD,   /* write `body` again and again: `remaining` bytes, or forever */
+} StolenMode;
+
+#define FLOOD_FOREVER G_MAXUINT64
 
 /* A connection taken over from libsoup to misbehave on the wire; it holds
  * the in-flight slot of the request it came from. */
@@ -174,7 +205,10 @@ typedef struct {
   GCancellable *cancellable;  /* (owned) */
   GBytes       *data;         /* (owned) what to write before misbehaving */
   GSource      *delay;        /* (owned) (nullable) */
-  gboolean      stall;
+  StolenMode    mode;
+  GBytes       *body;         /* (owned) (nullable) DRIP: the bytes; FLOOD: the block */
+  gsize         offset;       /* DRIP: the next byte */
+  guint64       remaining;    /* FLOOD: bytes still to write */
   guint8        buf[512];
 } Stolen;
 
@@ -364,6 +398,17 @@ static void
 set_not_found (SoupServerMessage *msg)
 {
   set_text (msg, SOUP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", "Not Found");
+}
+
+static void
+set_too_many_requests (SoupServerMessage *msg,
+                       const char        *retry_after)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Retry-After", retry_after);
+  set_text (msg, 429, "text/plain; charset=utf-8", "Too Many Requests");
+  /* libsoup 3.2 has no phrase for 429. */
+  soup_server_message_set_status (msg, 429, "Too Many Requests");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1025,6 +1070,136 @@ template_new (SgFakeServer  *self,
   return tmpl;
 }
 
+/* The name as a JSON string; with NAME_NUL it goes on after a \u0000
+ * escape, which a parser that keeps C strings cuts off. */
+static void
+append_served_name (SgFakeServer *self,
+                    GString      *out,
+                    guint         id,
+                    guint         index)
+{
+  append_json_string (out, g_ptr_array_index (self->served_names, index));
+  if (has_fault (self, id, SG_FAKE_FAULT_NAME_NUL))
+    {
+      g_string_truncate (out, out->len - 1);
+      g_string_append (out, "\\u0000/../../nul\"");
+    }
+}
+
+/* A data: URL holding the real PNG, so that following it would "work". */
+static char *
+dup_png_data_url (SgFakeServer *self,
+                  guint         id,
+                  SpriteKind    kind)
+{
+  g_autoptr(GBytes) png = sprite_get (self, id, kind);
+  g_autofree char *base64 = NULL;
+
+  if (png == NULL)
+    return g_strdup ("data:image/png;base64,");
+
+  base64 = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  return g_strconcat ("data:image/png;base64,", base64, NULL);
+}
+
+/* Deflates @total bytes of @fill, fed a block at a time, with zlib's
+ * @window_bits (+16: gzip). Bombs are made this way without holding their
+ * decoded size in memory. */
+static GBytes *
+zlib_deflate_fill (guint8 fill,
+                   gsize  total,
+                   int    window_bits)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autofree guint8 *block = g_malloc (FLOOD_BLOCK);
+  z_stream zs = { 0 };
+  guint8 buf[16384];
+  gsize done = 0;
+  int ret = Z_OK;
+
+  memset (block, fill, FLOOD_BLOCK);
+  if (deflateInit2 (&zs, 9, Z_DEFLATED, window_bits, 9, Z_RLE) != Z_OK)
+    return NULL;
+
+  while (ret == Z_OK)
+    {
+      gsize n = MIN (total - done, (gsize) FLOOD_BLOCK);
+      int flush = done + n >= total ? Z_FINISH : Z_NO_FLUSH;
+
+      zs.next_in = block;
+      zs.avail_in = (uInt) n;
+      done += n;
+      do
+        {
+          zs.next_out = buf;
+          zs.avail_out = sizeof buf;
+          ret = deflate (&zs, flush);
+          g_byte_array_append (out, buf, sizeof buf - zs.avail_out);
+        }
+      while (zs.avail_out == 0 && ret == Z_OK);
+
+      if (flush == Z_FINISH)
+        break;
+    }
+
+  deflateEnd (&zs);
+  if (ret != Z_STREAM_END)
+    return NULL;
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static void
+append_png_chunk (GByteArray   *out,
+                  const char   *type,
+                  const guint8 *data,
+                  gsize         len)
+{
+  guint8 be[4] = { (len >> 24) & 0xff, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff };
+  guint32 crc;
+
+  g_byte_array_append (out, be, 4);
+  g_byte_array_append (out, (const guint8 *) type, 4);
+  if (len > 0)
+    g_byte_array_append (out, data, (guint) len);
+  crc = (guint32) crc32 (0, (const Bytef *) type, 4);
+  if (len > 0)  /* crc32 (crc, NULL, 0) starts again at 0 */
+    crc = (guint32) crc32 (crc, data, (uInt) len);
+  be[0] = crc >> 24;
+  be[1] = (crc >> 16) & 0xff;
+  be[2] = (crc >> 8) & 0xff;
+  be[3] = crc & 0xff;
+  g_byte_array_append (out, be, 4);
+}
+
+/* A whole, valid PNG of HUGE_PNG_SIDE² transparent RGBA pixels: small on
+ * the wire, 256 MiB once decoded. */
+static GBytes *
+build_huge_png (void)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  guint8 ihdr[13] = {
+    (HUGE_PNG_SIDE >> 24) & 0xff, (HUGE_PNG_SIDE >> 16) & 0xff, (HUGE_PNG_SIDE >> 8) & 0xff, HUGE_PNG_SIDE & 0xff,
+    (HUGE_PNG_SIDE >> 24) & 0xff, (HUGE_PNG_SIDE >> 16) & 0xff, (HUGE_PNG_SIDE >> 8) & 0xff, HUGE_PNG_SIDE & 0xff,
+    8, 6, 0, 0, 0,  /* 8 bits, RGBA, deflate, filter 0, not interlaced */
+  };
+  g_autoptr(GBytes) idat = NULL;
+  GByteArray *out;
+
+  /* Each row: filter byte 0, then zeros; all of it zeros. */
+  idat = zlib_deflate_fill (0, (gsize) HUGE_PNG_SIDE * (1 + (gsize) HUGE_PNG_SIDE * 4), 15);
+  if (idat == NULL)
+    return NULL;
+
+  out = g_byte_array_new ();
+  g_byte_array_append (out, signature, sizeof signature);
+  append_png_chunk (out, "IHDR", ihdr, sizeof ihdr);
+  append_png_chunk (out, "IDAT", g_bytes_get_data (idat, NULL), g_bytes_get_size (idat));
+  append_png_chunk (out, "IEND", NULL, 0);
+
+  return g_byte_array_free_to_bytes (out);
+}
+
 static void
 detail_values (SgFakeServer *self,
                guint         id,
@@ -1034,7 +1209,7 @@ detail_values (SgFakeServer *self,
   gboolean null_sprites = has_fault (self, id, SG_FAKE_FAULT_NULL_SPRITE);
   GString *name = g_string_new (NULL);
 
-  append_json_string (name, g_ptr_array_index (self->served_names, index));
+  append_served_name (self, name, id, index);
 
   values[TOKEN_ID] = g_strdup_printf ("%u", id);
   values[TOKEN_ID_TEXT] = g_strdup_printf ("%u", id);
@@ -1046,6 +1221,14 @@ detail_values (SgFakeServer *self,
 
       if (null_sprites)
         values[token] = g_strdup ("null");
+      else if (has_fault (self, id, SG_FAKE_FAULT_FILE_URL))
+        values[token] = g_strdup ("\"" FILE_URL "\"");
+      else if (has_fault (self, id, SG_FAKE_FAULT_DATA_URL))
+        {
+          g_autofree char *data_url = dup_png_data_url (self, id, (SpriteKind) i);
+
+          values[token] = g_strdup_printf ("\"%s\"", data_url);
+        }
       else
         values[token] = g_strdup_printf ("\"%s/sprites/pokemon/%s%u.png\"",
                                          self->base, sprite_kinds[i].dir, id);
@@ -1201,7 +1384,7 @@ flight_end (SgFakeServer *self)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Stolen connections: reset and stall                                      */
+/* Stolen connections: reset, stall, drip and flood                         */
 
 static void stolen_read (Stolen *st);
 
@@ -1224,6 +1407,7 @@ stolen_end (Stolen *st)
   g_clear_object (&st->stream);
   g_clear_object (&st->cancellable);
   g_clear_pointer (&st->data, g_bytes_unref);
+  g_clear_pointer (&st->body, g_bytes_unref);
   g_free (st);
 }
 
@@ -1250,6 +1434,32 @@ stolen_read (Stolen *st)
                              st->cancellable, stolen_read_cb, st);
 }
 
+static void stolen_write_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data);
+
+static void
+stolen_write_data (Stolen       *st,
+                   const guint8 *data,
+                   gsize         len)
+{
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (st->stream),
+                                   data, len, G_PRIORITY_DEFAULT,
+                                   st->cancellable, stolen_write_cb, st);
+}
+
+static gboolean
+stolen_drip_cb (gpointer user_data)
+{
+  Stolen *st = user_data;
+
+  g_clear_pointer (&st->delay, g_source_unref);
+  stolen_write_data (st, (const guint8 *) g_bytes_get_data (st->body, NULL) + st->offset++, 1);
+  return G_SOURCE_REMOVE;
+}
+
+/* After each write: what the mode does next. A client that goes away makes
+ * the next write fail, which ends every mode. */
 static void
 stolen_write_cb (GObject      *object,
                  GAsyncResult *result,
@@ -1258,10 +1468,50 @@ stolen_write_cb (GObject      *object,
   Stolen *st = user_data;
   gboolean ok = g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, NULL);
 
-  if (ok && st->stall)
-    stolen_read (st);
-  else
-    stolen_end (st);
+  if (!ok)
+    {
+      stolen_end (st);
+      return;
+    }
+
+  switch (st->mode)
+    {
+    case STOLEN_STALL:
+      stolen_read (st);
+      break;
+
+    case STOLEN_DRIP:
+      if (st->offset >= g_bytes_get_size (st->body))
+        stolen_end (st);
+      else
+        {
+          st->delay = g_timeout_source_new (DRIP_INTERVAL_MS);
+          g_source_set_callback (st->delay, stolen_drip_cb, st, NULL);
+          g_source_attach (st->delay, st->self->context);
+        }
+      break;
+
+    case STOLEN_FLOOD:
+      if (st->remaining == 0)
+        stolen_end (st);
+      else
+        {
+          gsize len = g_bytes_get_size (st->body);
+
+          if (st->remaining != FLOOD_FOREVER)
+            {
+              len = (gsize) MIN ((guint64) len, st->remaining);
+              st->remaining -= len;
+            }
+          stolen_write_data (st, g_bytes_get_data (st->body, NULL), len);
+        }
+      break;
+
+    case STOLEN_RESET:
+    default:
+      stolen_end (st);
+      break;
+    }
 }
 
 static void
@@ -1270,9 +1520,7 @@ stolen_write (Stolen *st)
   gsize len;
   const guint8 *data = g_bytes_get_data (st->data, &len);
 
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (st->stream),
-                                   data, len, G_PRIORITY_DEFAULT,
-                                   st->cancellable, stolen_write_cb, st);
+  stolen_write_data (st, data, len);
 }
 
 static gboolean
@@ -1318,12 +1566,16 @@ req_finished_cb (SoupServerMessage *msg,
   req_end (req);
 }
 
-/* Takes the connection from libsoup and answers a sprite with headers and
- * half the body; then either closes (reset) or waits for the client to go
- * away (stall). */
+/* Takes the connection from libsoup and answers a sprite on the raw wire:
+ *  - RESET, STALL: headers and half the body; then close, or wait for the
+ *    client to go away;
+ *  - DRIP: headers, then the body one byte at a time;
+ *  - FLOOD with @chunked: chunks of zeros forever; without: the PNG and
+ *    zeros up to a declared Content-Length of HUGE_LENGTH. */
 static void
-req_steal (Req      *req,
-           gboolean  stall)
+req_steal_full (Req        *req,
+                StolenMode  mode,
+                gboolean    chunked)
 {
   SgFakeServer *self = req->self;
   g_autoptr(GBytes) png = sprite_get (self, req->id, req->sprite);
@@ -1331,19 +1583,55 @@ req_steal (Req      *req,
   gsize len = png != NULL ? g_bytes_get_size (png) : 0;
   Stolen *st;
 
-  g_string_append_printf (raw,
-                          "HTTP/1.1 200 OK\r\n"
-                          "Content-Type: image/png\r\n"
-                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
-                          "Cache-Control: " CACHE_CONTROL "\r\n"
-                          "\r\n", len);
-  if (png != NULL)
-    g_string_append_len (raw, g_bytes_get_data (png, NULL), len / 2);
-
   st = g_new0 (Stolen, 1);
   st->self = self;
-  st->stall = stall;
+  st->mode = mode;
   st->cancellable = g_cancellable_new ();
+
+  g_string_append (raw,
+                   "HTTP/1.1 200 OK\r\n"
+                   "Content-Type: image/png\r\n"
+                   "Cache-Control: " CACHE_CONTROL "\r\n");
+  switch (mode)
+    {
+    case STOLEN_FLOOD:
+      if (chunked)
+        {
+          g_autoptr(GString) chunk = g_string_new (NULL);
+
+          g_string_append (raw, "Transfer-Encoding: chunked\r\n\r\n");
+          g_string_append_printf (chunk, "%x\r\n", FLOOD_BLOCK);
+          g_string_set_size (chunk, chunk->len + FLOOD_BLOCK);
+          memset (chunk->str + chunk->len - FLOOD_BLOCK, 0, FLOOD_BLOCK);
+          g_string_append (chunk, "\r\n");
+          st->body = g_string_free_to_bytes (g_steal_pointer (&chunk));
+          st->remaining = FLOOD_FOREVER;
+        }
+      else
+        {
+          g_string_append_printf (raw, "Content-Length: %u\r\n\r\n", (guint) HUGE_LENGTH);
+          len = MIN (len, HUGE_LENGTH);
+          if (png != NULL)
+            g_string_append_len (raw, g_bytes_get_data (png, NULL), len);
+          st->body = g_bytes_new_take (g_malloc0 (FLOOD_BLOCK), FLOOD_BLOCK);
+          st->remaining = HUGE_LENGTH - len;
+        }
+      break;
+
+    case STOLEN_DRIP:
+      g_string_append_printf (raw, "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n", len);
+      st->body = png != NULL ? g_bytes_ref (png) : g_bytes_new (NULL, 0);
+      break;
+
+    case STOLEN_RESET:
+    case STOLEN_STALL:
+    default:
+      g_string_append_printf (raw, "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n", len);
+      if (png != NULL)
+        g_string_append_len (raw, g_bytes_get_data (png, NULL), len / 2);
+      break;
+    }
+
   st->data = g_string_free_to_bytes (g_steal_pointer (&raw));
 
   /* The in-flight slot moves from the Req to the Stolen. */
@@ -1367,6 +1655,13 @@ req_steal (Req      *req,
     {
       stolen_write (st);
     }
+}
+
+static void
+req_steal (Req      *req,
+           gboolean  stall)
+{
+  req_steal_full (req, stall ? STOLEN_STALL : STOLEN_RESET, FALSE);
 }
 
 static void
@@ -1403,7 +1698,10 @@ respond_list (SgFakeServer *self,
   g_autoptr(GBytes) gzipped = NULL;
   g_autofree char *etag = NULL;
 
-  g_string_append_printf (out, "{\"count\":%u,\"next\":", self->count);
+  if (self->all_faults & (1u << SG_FAKE_FAULT_LIST_COUNT_STRING))
+    g_string_append_printf (out, "{\"count\":\"%u\",\"next\":", self->count);
+  else
+    g_string_append_printf (out, "{\"count\":%u,\"next\":", self->count);
   if ((guint64) req->offset + req->limit < self->count)
     g_string_append_printf (out, "\"%s/api/v2/pokemon?offset=%u&limit=%u\"",
                             self->base, req->offset + req->limit, req->limit);
@@ -1418,17 +1716,26 @@ respond_list (SgFakeServer *self,
   else
     g_string_append (out, "null");
 
-  g_string_append (out, ",\"results\":[");
-  for (guint64 i = req->offset; i < end; i++)
+  if (self->all_faults & (1u << SG_FAKE_FAULT_LIST_NO_RESULTS))
+    g_string_append (out, ",\"pokemon\":[]}");
+  else
     {
-      if (i > req->offset)
-        g_string_append_c (out, ',');
-      g_string_append (out, "{\"name\":");
-      append_json_string (out, g_ptr_array_index (self->served_names, i));
-      g_string_append_printf (out, ",\"url\":\"%s/api/v2/pokemon/%u/\"}",
-                              self->base, id_at ((guint) i));
+      g_string_append (out, ",\"results\":[");
+      for (guint64 i = req->offset; i < end; i++)
+        {
+          guint id = id_at ((guint) i);
+
+          if (i > req->offset)
+            g_string_append_c (out, ',');
+          g_string_append (out, "{\"name\":");
+          append_served_name (self, out, id, (guint) i);
+          if (has_fault (self, id, SG_FAKE_FAULT_LIST_FILE_URL))
+            g_string_append (out, ",\"url\":\"" FILE_URL "\"}");
+          else
+            g_string_append_printf (out, ",\"url\":\"%s/api/v2/pokemon/%u/\"}", self->base, id);
+        }
+      g_string_append (out, "]}");
     }
-  g_string_append (out, "]}");
 
   etag = make_etag (TRUE, (const guint8 *) out->str, out->len);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -1465,6 +1772,57 @@ respond_detail (SgFakeServer *self,
                                     "Retry-After", "1");
       set_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
                 "Service Unavailable");
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_RATE_LIMITED))
+    {
+      set_too_many_requests (msg, RATE_LIMIT_AFTER_S);
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_TOO_MANY_REQUESTS) &&
+      fault_hit (self, req->id, SLOT_429) < N_429)
+    {
+      set_too_many_requests (msg, "1");
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_GZIP_BOMB))
+    {
+      if (self->gzip_bomb == NULL)
+        self->gzip_bomb = zlib_deflate_fill (' ', BOMB_DECODED, 15 + 16);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Content-Encoding", "gzip");
+      set_body (msg, SOUP_STATUS_OK, JSON_TYPE, self->gzip_bomb);
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_WRONG_TYPES) ||
+      has_fault (self, req->id, SG_FAKE_FAULT_MISSING_KEYS) ||
+      has_fault (self, req->id, SG_FAKE_FAULT_SPRITES_NULL))
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+      g_autoptr(GBytes) body = NULL;
+
+      if (has_fault (self, req->id, SG_FAKE_FAULT_WRONG_TYPES))
+        g_string_append_printf (out, "{\"id\":\"%u\",\"name\":[\"x\"],\"types\":{\"slot\":\"1\"},"
+                                "\"sprites\":\"%s/sprites/pokemon/%u.png\"}",
+                                req->id, self->base, req->id);
+      else if (has_fault (self, req->id, SG_FAKE_FAULT_MISSING_KEYS))
+        {
+          g_string_append (out, "{\"name\":");
+          append_served_name (self, out, req->id, index);
+          g_string_append (out, ",\"types\":[]}");
+        }
+      else
+        {
+          g_string_append_printf (out, "{\"id\":%u,\"name\":", req->id);
+          append_served_name (self, out, req->id, index);
+          g_string_append (out, ",\"types\":[],\"sprites\":null}");
+        }
+      body = g_string_free_to_bytes (g_steal_pointer (&out));
+      set_body (msg, SOUP_STATUS_OK, JSON_TYPE, body);
       return;
     }
 
@@ -1516,6 +1874,57 @@ respond_sprite (SgFakeServer *self,
       return;
     }
 
+  if (has_fault (self, req->id, SG_FAKE_FAULT_RATE_LIMITED))
+    {
+      set_too_many_requests (msg, RATE_LIMIT_AFTER_S);
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_REDIRECT_FILE))
+    {
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, FILE_URL);
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_REDIRECT_DATA))
+    {
+      g_autofree char *data_url = dup_png_data_url (self, req->id, req->sprite);
+
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, data_url);
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_REDIRECT_LOOP))
+    {
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND,
+                                        g_uri_get_path (soup_server_message_get_uri (msg)));
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_REDIRECT_CHAIN) && req->hop < N_REDIRECT_HOPS)
+    {
+      g_autofree char *next = g_strdup_printf ("%s?hop=%u",
+                                               g_uri_get_path (soup_server_message_get_uri (msg)),
+                                               req->hop + 1);
+
+      soup_server_message_set_redirect (msg, SOUP_STATUS_TEMPORARY_REDIRECT, next);
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_EMPTY_BODY))
+    {
+      set_body (msg, SOUP_STATUS_OK, "image/png", NULL);
+      return;
+    }
+
+  if (has_fault (self, req->id, SG_FAKE_FAULT_HUGE_PNG))
+    {
+      if (self->huge_png == NULL)
+        self->huge_png = build_huge_png ();
+      set_body (msg, SOUP_STATUS_OK, "image/png", self->huge_png);
+      return;
+    }
+
   if (has_fault (self, req->id, SG_FAKE_FAULT_NOT_PNG))
     {
       set_text (msg, SOUP_STATUS_OK, "image/png",
@@ -1533,6 +1942,14 @@ respond_sprite (SgFakeServer *self,
     }
 
   data = g_bytes_get_data (png, &len);
+  if (has_fault (self, req->id, SG_FAKE_FAULT_TRUNCATED_PNG))
+    {
+      g_autoptr(GBytes) half = g_bytes_new_from_bytes (png, 0, len / 2);
+
+      set_body (msg, SOUP_STATUS_OK, "image/png", half);
+      return;
+    }
+
   etag = make_etag (FALSE, data, len);
   send_cacheable (msg, "image/png", etag, png, FALSE);
 }
@@ -1669,6 +2086,7 @@ req_route (SgFakeServer *self,
             {
               req->sprite = (SpriteKind) i;
               req->route = ROUTE_SPRITE;
+              req->hop = parse_query_uint (query, "hop", 0, 0);
             }
         }
     }
@@ -1745,6 +2163,26 @@ server_cb (SoupServer        *server,
           req_steal (req, TRUE);
           return;
         }
+      if (has_fault (self, req->id, SG_FAKE_FAULT_RESET_ALWAYS))
+        {
+          req_steal (req, FALSE);
+          return;
+        }
+      if (has_fault (self, req->id, SG_FAKE_FAULT_SLOW_DRIP))
+        {
+          req_steal_full (req, STOLEN_DRIP, FALSE);
+          return;
+        }
+      if (has_fault (self, req->id, SG_FAKE_FAULT_ENDLESS))
+        {
+          req_steal_full (req, STOLEN_FLOOD, TRUE);
+          return;
+        }
+      if (has_fault (self, req->id, SG_FAKE_FAULT_HUGE_LENGTH))
+        {
+          req_steal_full (req, STOLEN_FLOOD, FALSE);
+          return;
+        }
       if (has_fault (self, req->id, SG_FAKE_FAULT_RESET) &&
           fault_hit (self, req->id, req->sprite) == 0)
         {
@@ -1779,8 +2217,22 @@ server_setup (SgFakeServer  *self,
 
   self->server = soup_server_new ("server-header", "fake-pokeapi ", NULL);
   soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
-  if (!soup_server_listen_local (self->server, self->listen_port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
-    return FALSE;
+  {
+    /* Our own socket, for its backlog: libsoup listens with 10, and 32
+     * connections opened at once would then wait for a SYN retransmit (1 s). */
+    g_autoptr(GSocket) socket = NULL;
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, self->listen_port);
+
+    socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+    if (socket == NULL)
+      return FALSE;
+    g_socket_set_listen_backlog (socket, SOMAXCONN);
+    if (!g_socket_bind (socket, address, TRUE, error) ||
+        !g_socket_listen (socket, error) ||
+        !soup_server_listen_socket (self->server, socket, 0, error))
+      return FALSE;
+  }
 
   uris = soup_server_get_uris (self->server);
   port = uris != NULL ? (guint) g_uri_get_port (uris->data) : 0;
@@ -1936,9 +2388,10 @@ sg_fake_server_add_fault (SgFakeServer *self,
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (!self->started);
-  g_return_if_fail ((guint) fault <= SG_FAKE_FAULT_NULL_SPRITE);
+  g_return_if_fail ((guint) fault <= SG_FAKE_FAULT_NAME_NUL);
 
   mask = faults_for (self, id) | (1u << fault);
+  self->all_faults |= 1u << fault;
   g_hash_table_insert (self->faults, GUINT_TO_POINTER (id), GUINT_TO_POINTER (mask));
 }
 
@@ -2179,6 +2632,8 @@ sg_fake_server_free (SgFakeServer *self)
   g_clear_pointer (&self->fault_hits, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->stolen, g_hash_table_unref);
+  g_clear_pointer (&self->gzip_bomb, g_bytes_unref);
+  g_clear_pointer (&self->huge_png, g_bytes_unref);
   g_clear_pointer (&self->sprites, g_hash_table_unref);
   g_clear_pointer (&self->paths, g_ptr_array_unref);
   g_clear_pointer (&self->faults, g_hash_table_unref);

@@ -20,6 +20,31 @@ typedef enum {
   SG_FAKE_FAULT_INVALID_JSON,        /* detail: 200 with a body that is not JSON */
   SG_FAKE_FAULT_NOT_PNG,             /* sprite: 200, Content-Type image/png, body is HTML */
   SG_FAKE_FAULT_NULL_SPRITE,         /* detail: every top-level sprite URL is null */
+  /* Hostile servers (the id picks the Pokémon; "list:" faults ignore it and
+   * change every list page). */
+  SG_FAKE_FAULT_HUGE_LENGTH,         /* sprite: 200 declaring Content-Length 64 MiB, and sending it */
+  SG_FAKE_FAULT_ENDLESS,             /* sprite: 200 chunked, no Content-Length, chunks of zeros forever */
+  SG_FAKE_FAULT_GZIP_BOMB,           /* detail: 200 gzip, ~32 KiB on the wire, 32 MiB decoded */
+  SG_FAKE_FAULT_HUGE_PNG,            /* sprite: a whole PNG of 8192×8192 pixels (256 MiB decoded, ~260 KiB on the wire) */
+  SG_FAKE_FAULT_TRUNCATED_PNG,       /* sprite: the first half of the PNG, with a matching Content-Length */
+  SG_FAKE_FAULT_EMPTY_BODY,          /* sprite: 200 image/png with an empty body */
+  SG_FAKE_FAULT_WRONG_TYPES,         /* detail: "id" a string, "name" an array, "sprites" a string */
+  SG_FAKE_FAULT_MISSING_KEYS,        /* detail: only "name" and "types": no "id", no "sprites" */
+  SG_FAKE_FAULT_SPRITES_NULL,        /* detail: "sprites": null */
+  SG_FAKE_FAULT_LIST_NO_RESULTS,     /* list: no "results" member */
+  SG_FAKE_FAULT_LIST_COUNT_STRING,   /* list: "count" is a string */
+  SG_FAKE_FAULT_LIST_FILE_URL,       /* list: this id's entry has the URL file:///etc/passwd */
+  SG_FAKE_FAULT_FILE_URL,            /* detail: the top-level sprite URLs are file:///etc/passwd */
+  SG_FAKE_FAULT_DATA_URL,            /* detail: the top-level sprite URLs are data: URLs of a valid PNG */
+  SG_FAKE_FAULT_REDIRECT_FILE,       /* sprite: 302 to file:///etc/passwd */
+  SG_FAKE_FAULT_REDIRECT_DATA,       /* sprite: 302 to a data: URL of a valid PNG */
+  SG_FAKE_FAULT_REDIRECT_LOOP,       /* sprite: 302 to itself, forever */
+  SG_FAKE_FAULT_REDIRECT_CHAIN,      /* sprite: three 307 redirects (?hop=1…3), then the PNG */
+  SG_FAKE_FAULT_SLOW_DRIP,           /* sprite: headers, then the PNG one byte a second */
+  SG_FAKE_FAULT_RESET_ALWAYS,        /* sprite: every request: headers + half the body, then close */
+  SG_FAKE_FAULT_TOO_MANY_REQUESTS,   /* detail: first 2 requests answer 429 with Retry-After: 1, then OK */
+  SG_FAKE_FAULT_RATE_LIMITED,        /* detail and sprite: always 429 with Retry-After: 2 */
+  SG_FAKE_FAULT_NAME_NUL,            /* list and detail: the name goes on after a \u0000 escape with "/../../nul" */
 } SgFakeFault;
 
 typedef struct _SgFakeServer SgFakeServer;

@@ -777,6 +777,311 @@ test_fault_reset (void)
   g_assert_cmpuint (sg_fake_server_get_n_requests (server), ==, 4);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Hostile faults: what each one puts on the wire                           */
+
+/* Sends GET @url without following redirects or decoding; reads at most
+ * @max bytes of the body (0: none) and closes. */
+static GBytes *
+fetch_raw (SoupSession  *session,
+           const char   *url,
+           gsize         max,
+           SoupMessage **out_msg,
+           GError      **error)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  guint8 buf[65536];
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  stream = soup_session_send (session, msg, NULL, error);
+  if (stream == NULL)
+    return NULL;
+
+  while (body->len < max)
+    {
+      gssize n = g_input_stream_read (stream, buf, MIN (sizeof buf, max - body->len), NULL, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      g_byte_array_append (body, buf, (guint) n);
+    }
+  g_input_stream_close (stream, NULL, NULL);
+
+  if (out_msg != NULL)
+    *out_msg = g_steal_pointer (&msg);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&body));
+}
+
+static guint32
+be32_at (GBytes *bytes,
+         gsize   offset)
+{
+  const guint8 *p = (const guint8 *) g_bytes_get_data (bytes, NULL) + offset;
+
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static gboolean
+bytes_contain (GBytes     *bytes,
+               const char *text)
+{
+  return g_strstr_len (g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes), text) != NULL;
+}
+
+static void
+test_fault_hostile (void)
+{
+  g_autoptr(SgFakeServer) server = sg_fake_server_new (40, 0);
+  g_autoptr(SoupSession) raw = new_session (FALSE);
+  g_autoptr(SoupSession) decoding = new_session (TRUE);
+  g_autoptr(GBytes) sprite5 = NULL;
+  g_autofree char *base = NULL;
+  static const struct {
+    SgFakeFault fault;
+    guint       id;
+  } faults[] = {
+    { SG_FAKE_FAULT_HUGE_LENGTH, 1 }, { SG_FAKE_FAULT_ENDLESS, 2 }, { SG_FAKE_FAULT_GZIP_BOMB, 3 },
+    { SG_FAKE_FAULT_HUGE_PNG, 4 }, { SG_FAKE_FAULT_TRUNCATED_PNG, 5 }, { SG_FAKE_FAULT_EMPTY_BODY, 6 },
+    { SG_FAKE_FAULT_WRONG_TYPES, 7 }, { SG_FAKE_FAULT_MISSING_KEYS, 8 }, { SG_FAKE_FAULT_SPRITES_NULL, 9 },
+    { SG_FAKE_FAULT_LIST_FILE_URL, 10 }, { SG_FAKE_FAULT_FILE_URL, 11 }, { SG_FAKE_FAULT_DATA_URL, 12 },
+    { SG_FAKE_FAULT_REDIRECT_FILE, 13 }, { SG_FAKE_FAULT_REDIRECT_DATA, 14 },
+    { SG_FAKE_FAULT_REDIRECT_LOOP, 15 }, { SG_FAKE_FAULT_REDIRECT_CHAIN, 16 },
+    { SG_FAKE_FAULT_SLOW_DRIP, 17 }, { SG_FAKE_FAULT_RESET_ALWAYS, 18 },
+    { SG_FAKE_FAULT_TOO_MANY_REQUESTS, 19 }, { SG_FAKE_FAULT_RATE_LIMITED, 20 },
+    { SG_FAKE_FAULT_NAME_NUL, 21 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    sg_fake_server_add_fault (server, faults[i].fault, faults[i].id);
+  start_server (server);
+  base = url_for (server, "");
+  sprite5 = sg_fake_server_dup_sprite (server, "front_default", 5);
+
+  /* Bodies: a declared 64 MiB that does come; chunks forever; a gzip bomb
+   * small on the wire and 32 MiB decoded. */
+  {
+    g_autoptr(SoupMessage) msg = NULL;
+    g_autofree char *url = g_strconcat (base, "/sprites/pokemon/1.png", NULL);
+    g_autoptr(GBytes) body = fetch_raw (raw, url, 4 << 20, &msg, NULL);
+
+    g_assert_cmpint (soup_message_headers_get_content_length (soup_message_get_response_headers (msg)),
+                     ==, 64 << 20);
+    g_assert_cmpuint (g_bytes_get_size (body), ==, 4 << 20);
+  }
+  {
+    g_autoptr(SoupMessage) msg = NULL;
+    g_autofree char *url = g_strconcat (base, "/sprites/pokemon/2.png", NULL);
+    g_autoptr(GBytes) body = fetch_raw (raw, url, 4 << 20, &msg, NULL);
+
+    g_assert_cmpint (soup_message_headers_get_encoding (soup_message_get_response_headers (msg)),
+                     ==, SOUP_ENCODING_CHUNKED);
+    g_assert_cmpuint (g_bytes_get_size (body), ==, 4 << 20);
+  }
+  {
+    g_autoptr(SoupMessage) msg = NULL;
+    g_autofree char *url = g_strconcat (base, "/api/v2/pokemon/3/", NULL);
+    g_autoptr(GBytes) wire = fetch_raw (raw, url, 1 << 20, &msg, NULL);
+    g_autoptr(GBytes) decoded = gunzip (wire);
+
+    g_assert_cmpstr (header (msg, "Content-Encoding"), ==, "gzip");
+    g_assert_cmpuint (g_bytes_get_size (wire), <, 64 * 1024);
+    g_assert_cmpuint (g_bytes_get_size (decoded), ==, 32 << 20);
+  }
+
+  /* Images: 8192×8192 in a small whole PNG; half a PNG; nothing. */
+  {
+    g_autofree char *url = g_strconcat (base, "/sprites/pokemon/4.png", NULL);
+    g_autoptr(GBytes) body = fetch_raw (raw, url, 4 << 20, NULL, NULL);
+
+    g_assert_cmpuint (g_bytes_get_size (body), <, 2 << 20);
+    g_assert_cmpuint (be32_at (body, 16), ==, 8192);
+    g_assert_cmpuint (be32_at (body, 20), ==, 8192);
+    g_assert_true (memcmp ((const guint8 *) g_bytes_get_data (body, NULL) + g_bytes_get_size (body) - 8,
+                           "IEND\xae\x42\x60\x82", 8) == 0);
+  }
+  {
+    g_autofree char *url = g_strconcat (base, "/sprites/pokemon/5.png", NULL);
+    g_autoptr(GBytes) body = fetch_raw (raw, url, 1 << 20, NULL, NULL);
+
+    g_assert_cmpuint (g_bytes_get_size (body), ==, g_bytes_get_size (sprite5) / 2);
+    g_assert_true (memcmp (g_bytes_get_data (body, NULL), g_bytes_get_data (sprite5, NULL),
+                           g_bytes_get_size (body)) == 0);
+  }
+  {
+    g_autoptr(SoupMessage) msg = NULL;
+    g_autofree char *url = g_strconcat (base, "/sprites/pokemon/6.png", NULL);
+    g_autoptr(GBytes) body = fetch_raw (raw, url, 1 << 20, &msg, NULL);
+
+    g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+    g_assert_cmpuint (g_bytes_get_size (body), ==, 0);
+  }
+
+  /* JSON of the wrong shape. */
+  {
+    g_autofree char *url7 = g_strconcat (base, "/api/v2/pokemon/7/", NULL);
+    g_autofree char *url8 = g_strconcat (base, "/api/v2/pokemon/8/", NULL);
+    g_autofree char *url9 = g_strconcat (base, "/api/v2/pokemon/9/", NULL);
+    g_autoptr(JsonNode) root7 = NULL;
+    g_autoptr(JsonNode) root8 = NULL;
+    g_autoptr(JsonNode) root9 = NULL;
+    JsonObject *object;
+
+    object = fetch_object (decoding, url7, &root7);
+    g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "id")), ==, G_TYPE_STRING);
+    g_assert_true (JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "name")));
+    object = fetch_object (decoding, url8, &root8);
+    g_assert_false (json_object_has_member (object, "id"));
+    g_assert_false (json_object_has_member (object, "sprites"));
+    object = fetch_object (decoding, url9, &root9);
+    g_assert_true (json_object_get_null_member (object, "sprites"));
+  }
+
+  /* URLs that are not http. */
+  {
+    g_autofree char *list_url = g_strconcat (base, "/api/v2/pokemon?limit=40", NULL);
+    g_autofree char *url11 = g_strconcat (base, "/api/v2/pokemon/11/", NULL);
+    g_autofree char *url12 = g_strconcat (base, "/api/v2/pokemon/12/", NULL);
+    g_autoptr(JsonNode) list = NULL;
+    g_autoptr(JsonNode) root11 = NULL;
+    g_autoptr(JsonNode) root12 = NULL;
+    JsonArray *results;
+
+    results = json_object_get_array_member (fetch_object (decoding, list_url, &list), "results");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 9), "url"),
+                     ==, "file:///etc/passwd");
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (json_array_get_object_element (results, 8), "url"),
+                                     "http://"));
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (fetch_object (decoding, url11, &root11), "sprites"),
+                                                    "front_default"),
+                     ==, "file:///etc/passwd");
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (json_object_get_object_member (fetch_object (decoding, url12, &root12), "sprites"),
+                                                                    "front_default"),
+                                     "data:image/png;base64,iVBORw0KGgo"));
+  }
+
+  /* Redirects: to file:, to data:, to itself, and a chain that ends. */
+  {
+    const struct {
+      guint       id;
+      const char *hop;
+      const char *location_prefix;
+    } redirects[] = {
+      { 13, "", "file:///etc/passwd" },
+      { 14, "", "data:image/png;base64," },
+      { 15, "", "/sprites/pokemon/15.png" },
+      { 16, "", "/sprites/pokemon/16.png?hop=1" },
+      { 16, "?hop=2", "/sprites/pokemon/16.png?hop=3" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (redirects); i++)
+      {
+        g_autoptr(SoupMessage) msg = NULL;
+        g_autofree char *url = g_strdup_printf ("%s/sprites/pokemon/%u.png%s", base, redirects[i].id,
+                                                redirects[i].hop);
+        g_autoptr(GBytes) body = fetch_raw (raw, url, 0, &msg, NULL);
+        const char *location = header (msg, "Location");
+
+        g_assert_true (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)));
+        g_assert_nonnull (location);
+        /* libsoup makes a relative Location absolute. */
+        if (redirects[i].location_prefix[0] == '/')
+          g_assert_true (g_str_has_suffix (location, redirects[i].location_prefix));
+        else
+          g_assert_true (g_str_has_prefix (location, redirects[i].location_prefix));
+      }
+    {
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autofree char *url = g_strconcat (base, "/sprites/pokemon/16.png?hop=3", NULL);
+      g_autoptr(GBytes) body = fetch_raw (raw, url, 1 << 20, &msg, NULL);
+      g_autoptr(GBytes) expected = sg_fake_server_dup_sprite (server, "front_default", 16);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+      g_assert_true (g_bytes_equal (body, expected));
+    }
+  }
+
+  /* Slow: the headers come at once, the body a byte at a time; resets
+   * every time. */
+  {
+    g_autoptr(SoupMessage) msg = NULL;
+    g_autofree char *url = g_strconcat (base, "/sprites/pokemon/17.png", NULL);
+    g_autoptr(GBytes) expected = sg_fake_server_dup_sprite (server, "front_default", 17);
+    g_autoptr(GBytes) body = fetch_raw (raw, url, 1, &msg, NULL);
+
+    g_assert_cmpint (soup_message_headers_get_content_length (soup_message_get_response_headers (msg)),
+                     ==, g_bytes_get_size (expected));
+    g_assert_cmpuint (g_bytes_get_size (body), ==, 1);
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = g_strconcat (base, "/sprites/pokemon/18.png", NULL);
+      g_autoptr(GBytes) body = fetch_full (decoding, url, NULL, NULL, NULL, &error);
+
+      g_assert_null (body);
+      g_assert_nonnull (error);
+    }
+
+  /* 429: twice with Retry-After: 1, then fine; always, with Retry-After: 2. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autofree char *url = g_strconcat (base, "/api/v2/pokemon/19/", NULL);
+      g_autoptr(GBytes) body = fetch_raw (raw, url, 0, &msg, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, i < 2 ? 429 : SOUP_STATUS_OK);
+      if (i < 2)
+        g_assert_cmpstr (header (msg, "Retry-After"), ==, "1");
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autofree char *url = g_strdup_printf ("%s%s", base, i == 0 ? "/api/v2/pokemon/20/" : "/sprites/pokemon/20.png");
+      g_autoptr(GBytes) body = fetch_raw (raw, url, 0, &msg, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 429);
+      g_assert_cmpstr (header (msg, "Retry-After"), ==, "2");
+    }
+
+  /* A name that goes on after a NUL escape, in the list and the detail. */
+  {
+    g_autofree char *list_url = g_strconcat (base, "/api/v2/pokemon?limit=40", NULL);
+    g_autofree char *url = g_strconcat (base, "/api/v2/pokemon/21/", NULL);
+    g_autoptr(GBytes) list = fetch (decoding, list_url, NULL);
+    g_autoptr(GBytes) detail = fetch (decoding, url, NULL);
+
+    g_assert_true (bytes_contain (list, "\\u0000/../../nul\""));
+    g_assert_true (bytes_contain (detail, "\\u0000/../../nul\""));
+  }
+
+  WAIT_UNTIL (sg_fake_server_get_in_flight (server) == 0);
+}
+
+/* List faults change every page. */
+static void
+test_fault_list (void)
+{
+  g_autoptr(SgFakeServer) server = sg_fake_server_new (40, 0);
+  g_autoptr(SoupSession) session = new_session (TRUE);
+  g_autofree char *url = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+
+  sg_fake_server_add_fault (server, SG_FAKE_FAULT_LIST_NO_RESULTS, 1);
+  sg_fake_server_add_fault (server, SG_FAKE_FAULT_LIST_COUNT_STRING, 1);
+  start_server (server);
+  url = url_for (server, "/api/v2/pokemon?offset=20&limit=10");
+
+  object = fetch_object (session, url, &root);
+  g_assert_false (json_object_has_member (object, "results"));
+  g_assert_cmpstr (json_object_get_string_member (object, "count"), ==, "40");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "next"), "offset=30&limit=10"));
+}
+
 typedef struct {
   guint   n_done;
   guint   n_failed;
@@ -1032,6 +1337,8 @@ main (int   argc,
   g_test_add_func ("/fake-server/fault/not-png", test_fault_not_png);
   g_test_add_func ("/fake-server/fault/reset", test_fault_reset);
   g_test_add_func ("/fake-server/fault/stall", test_fault_stall);
+  g_test_add_func ("/fake-server/fault/hostile", test_fault_hostile);
+  g_test_add_func ("/fake-server/fault/list", test_fault_list);
   g_test_add_func ("/fake-server/counting/in-flight-latency", test_in_flight_latency);
   g_test_add_func ("/fake-server/counting/requests", test_counting);
   g_test_add_func ("/fake-server/counting/threads", test_threads);
