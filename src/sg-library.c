@@ -578,7 +578,9 @@ sg_library_store (SgLibrary     *self,
       int saved_errno = errno;
 
       g_unlink (temp_path);
-      set_error_from_errno (error, saved_errno, _("Could not save “%s”"), display_path);
+      /* The folder may go between the temporary file and the rename. */
+      if (saved_errno != ENOENT || !set_error_if_folder_gone (self, error))
+        set_error_from_errno (error, saved_errno, _("Could not save “%s”"), display_path);
       return FALSE;
     }
 
