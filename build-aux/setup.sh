@@ -6,9 +6,11 @@ set -euo pipefail
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILDDIR=${BUILDDIR:-$SRCDIR/_build}
 
+# sg_install_packages [LIST]: the packages of LIST (default debian-packages.txt)
 sg_install_packages () {
+  local list=${1:-$SRCDIR/build-aux/debian-packages.txt}
   local wanted missing=()
-  wanted=$(grep -v '^#' "$SRCDIR/build-aux/debian-packages.txt" | grep -v '^$')
+  wanted=$(grep -v '^#' "$list" | grep -v '^$')
   for pkg in $wanted; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
