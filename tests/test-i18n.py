@@ -316,7 +316,9 @@ def test_window(binary, tmp, base_url):
 
         found = wait_for("the shortcuts window", shortcuts, timeout=30)
         names = {n for _, n, _ in found}
-        for text in ("Mostrar o menu principal", "Atalhos de teclado", "Geral", "Sair"):
+        # Shortcut titles, not group titles: GTK 4.18 leaves the group title
+        # of a one-group section out of the accessibility tree.
+        for text in ("Mostrar o menu principal", "Atalhos de teclado", "Sair"):
             check(text in names, f"shortcuts: “{text}”")
         screenshot("pt_BR-shortcuts.png")
 
