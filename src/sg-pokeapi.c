@@ -36,6 +36,21 @@ sg_pokeapi_list_url (const char *base_url,
                           limit);
 }
 
+/* "{base}pokemon/25/": what the list gives as an entry's url, for when
+ * only the number is known. */
+char *
+sg_pokeapi_detail_url (const char *base_url,
+                       const char *id)
+{
+  g_return_val_if_fail (base_url != NULL, NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return g_strdup_printf ("%s%spokemon/%s/",
+                          base_url,
+                          g_str_has_suffix (base_url, "/") ? "" : "/",
+                          id);
+}
+
 gboolean
 sg_pokeapi_is_http_url (const char *url)
 {
@@ -795,6 +810,10 @@ sg_pokeapi_parse_detail_dom (const char  *data,
     SG_VARIANT_FRONT_SHINY,
     SG_VARIANT_BACK_DEFAULT,
     SG_VARIANT_BACK_SHINY,
+    SG_VARIANT_FRONT_FEMALE,
+    SG_VARIANT_FRONT_SHINY_FEMALE,
+    SG_VARIANT_BACK_FEMALE,
+    SG_VARIANT_BACK_SHINY_FEMALE,
   };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(SgDetail) detail = NULL;
@@ -917,6 +936,10 @@ typedef enum {
   ROLE_FRONT_SHINY,
   ROLE_BACK_DEFAULT,
   ROLE_BACK_SHINY,
+  ROLE_FRONT_FEMALE,    /* the four female ones, in SgVariant order */
+  ROLE_FRONT_SHINY_FEMALE,
+  ROLE_BACK_FEMALE,
+  ROLE_BACK_SHINY_FEMALE,
   ROLE_OTHER,
   ROLE_ARTWORK,
   ROLE_ARTWORK_FRONT,
@@ -926,6 +949,8 @@ typedef enum {
 G_STATIC_ASSERT (ROLE_FRONT_SHINY - ROLE_FRONT_DEFAULT == SG_VARIANT_FRONT_SHINY);
 G_STATIC_ASSERT (ROLE_BACK_DEFAULT - ROLE_FRONT_DEFAULT == SG_VARIANT_BACK_DEFAULT);
 G_STATIC_ASSERT (ROLE_BACK_SHINY - ROLE_FRONT_DEFAULT == SG_VARIANT_BACK_SHINY);
+G_STATIC_ASSERT (ROLE_BACK_SHINY_FEMALE - ROLE_FRONT_FEMALE ==
+                 SG_VARIANT_BACK_SHINY_FEMALE - SG_VARIANT_FRONT_FEMALE);
 
 /* A new value of a role replaces the old one and everything read inside it */
 static const guint8 role_last[N_ROLES] = {
@@ -945,6 +970,10 @@ static const guint8 role_last[N_ROLES] = {
   [ROLE_FRONT_SHINY] = ROLE_FRONT_SHINY,
   [ROLE_BACK_DEFAULT] = ROLE_BACK_DEFAULT,
   [ROLE_BACK_SHINY] = ROLE_BACK_SHINY,
+  [ROLE_FRONT_FEMALE] = ROLE_FRONT_FEMALE,
+  [ROLE_FRONT_SHINY_FEMALE] = ROLE_FRONT_SHINY_FEMALE,
+  [ROLE_BACK_FEMALE] = ROLE_BACK_FEMALE,
+  [ROLE_BACK_SHINY_FEMALE] = ROLE_BACK_SHINY_FEMALE,
   [ROLE_OTHER] = ROLE_ARTWORK_FRONT,
   [ROLE_ARTWORK] = ROLE_ARTWORK_FRONT,
   [ROLE_ARTWORK_FRONT] = ROLE_ARTWORK_FRONT,
@@ -958,6 +987,10 @@ static const gboolean role_keeps_text[N_ROLES] = {
   [ROLE_FRONT_SHINY] = TRUE,
   [ROLE_BACK_DEFAULT] = TRUE,
   [ROLE_BACK_SHINY] = TRUE,
+  [ROLE_FRONT_FEMALE] = TRUE,
+  [ROLE_FRONT_SHINY_FEMALE] = TRUE,
+  [ROLE_BACK_FEMALE] = TRUE,
+  [ROLE_BACK_SHINY_FEMALE] = TRUE,
   [ROLE_ARTWORK_FRONT] = TRUE,
 };
 
@@ -980,6 +1013,10 @@ static const struct {
   { ROLE_SPRITES, ROLE_FRONT_SHINY, "front_shiny" },
   { ROLE_SPRITES, ROLE_BACK_DEFAULT, "back_default" },
   { ROLE_SPRITES, ROLE_BACK_SHINY, "back_shiny" },
+  { ROLE_SPRITES, ROLE_FRONT_FEMALE, "front_female" },
+  { ROLE_SPRITES, ROLE_FRONT_SHINY_FEMALE, "front_shiny_female" },
+  { ROLE_SPRITES, ROLE_BACK_FEMALE, "back_female" },
+  { ROLE_SPRITES, ROLE_BACK_SHINY_FEMALE, "back_shiny_female" },
   { ROLE_SPRITES, ROLE_OTHER, "other" },
   { ROLE_OTHER, ROLE_ARTWORK, "official-artwork" },
   { ROLE_ARTWORK, ROLE_ARTWORK_FRONT, "front_default" },
@@ -1717,6 +1754,13 @@ detail_from_scanner (Scanner  *s,
   for (guint v = SG_VARIANT_FRONT_DEFAULT; v <= SG_VARIANT_BACK_SHINY; v++)
     {
       if (!sprite_from_field (&f[ROLE_FRONT_DEFAULT + v], v, &detail->sprite_urls[v], error))
+        return NULL;
+    }
+
+  for (guint v = SG_VARIANT_FRONT_FEMALE; v <= SG_VARIANT_BACK_SHINY_FEMALE; v++)
+    {
+      if (!sprite_from_field (&f[ROLE_FRONT_FEMALE + (v - SG_VARIANT_FRONT_FEMALE)], v,
+                              &detail->sprite_urls[v], error))
         return NULL;
     }
 

@@ -44,6 +44,8 @@ typedef struct {
 
 GQuark      sg_pokeapi_error_quark   (void);
 
+char       *sg_pokeapi_detail_url    (const char   *base_url,
+                                      const char   *id);
 char       *sg_pokeapi_list_url      (const char   *base_url,
                                       guint         limit);
 gboolean    sg_pokeapi_is_http_url   (const char   *url);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "sg-types.h"
 
 /* These strings are the names on the command line, in GSettings and of the
@@ -14,7 +16,32 @@ static const char * const variant_names[SG_N_VARIANTS] = {
   [SG_VARIANT_BACK_DEFAULT] = "back_default",
   [SG_VARIANT_BACK_SHINY] = "back_shiny",
   [SG_VARIANT_OFFICIAL_ARTWORK] = "official-artwork",
+  [SG_VARIANT_FRONT_FEMALE] = "front_female",
+  [SG_VARIANT_FRONT_SHINY_FEMALE] = "front_shiny_female",
+  [SG_VARIANT_BACK_FEMALE] = "back_female",
+  [SG_VARIANT_BACK_SHINY_FEMALE] = "back_shiny_female",
 };
+
+static const char * const variant_labels[SG_N_VARIANTS] = {
+  [SG_VARIANT_FRONT_DEFAULT] = N_("Front"),
+  [SG_VARIANT_FRONT_SHINY] = N_("Front, Shiny"),
+  [SG_VARIANT_BACK_DEFAULT] = N_("Back"),
+  [SG_VARIANT_BACK_SHINY] = N_("Back, Shiny"),
+  [SG_VARIANT_OFFICIAL_ARTWORK] = N_("Official Artwork"),
+  [SG_VARIANT_FRONT_FEMALE] = N_("Front, Female"),
+  [SG_VARIANT_FRONT_SHINY_FEMALE] = N_("Front, Shiny, Female"),
+  [SG_VARIANT_BACK_FEMALE] = N_("Back, Female"),
+  [SG_VARIANT_BACK_SHINY_FEMALE] = N_("Back, Shiny, Female"),
+};
+
+/* What people read: menus, the detail view. */
+const char *
+sg_variant_get_label (SgVariant variant)
+{
+  g_return_val_if_fail ((guint) variant < SG_N_VARIANTS, NULL);
+
+  return _(variant_labels[variant]);
+}
 
 const char *
 sg_variant_to_string (SgVariant variant)

@@ -699,7 +699,10 @@ static const RealDetail real_details[] = {
       NULL } },
   { "apidata2018_pokemon_25.json", 25, "pikachu", "electric", 4, 60,
     { SPRITES "25.png", SPRITES "shiny/25.png", SPRITES "back/25.png",
-      SPRITES "back/shiny/25.png", NULL } },
+      SPRITES "back/shiny/25.png", NULL,
+      /* The detail view offers the female forms where there are any */
+      SPRITES "female/25.png", SPRITES "shiny/female/25.png", SPRITES "back/female/25.png",
+      SPRITES "back/shiny/female/25.png" } },
   { "apidata2018_pokemon_132.json", 132, "ditto", "normal", 3, 40,
     { SPRITES "132.png", SPRITES "shiny/132.png", SPRITES "back/132.png",
       SPRITES "back/shiny/132.png", NULL } },
@@ -1039,7 +1042,8 @@ test_detail_bad_sprites (void)
     { "{\"front_default\":null,\"other\":null}", NULL },
     { "{\"other\":{\"official-artwork\":null}}", NULL },
     { "{\"other\":{\"official-artwork\":{\"front_default\":null}}}", NULL },
-    { "{\"front_female\":42,\"versions\":\"x\",\"other\":{\"home\":7}}", NULL },
+    { "{\"front_transparent\":42,\"versions\":\"x\",\"other\":{\"home\":7}}", NULL },
+    { "{\"front_female\":42}", "The detail’s “front_female” sprite is not a URL" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
