@@ -17,6 +17,12 @@ struct _SgPokemon
   GdkTexture  *texture;  /* (owned) (nullable) */
   char        *path;     /* (owned) (nullable): where the sprite is stored */
   char        *reason;   /* (owned) (nullable): why it failed */
+
+  /* From the detail or the library index */
+  gboolean     has_details;
+  guint        height;   /* decimetres */
+  guint        weight;   /* hectograms */
+  char        *sprite_urls[SG_N_VARIANTS];  /* (owned) (nullable) each */
 };
 
 G_DEFINE_FINAL_TYPE (SgPokemon, sg_pokemon, G_TYPE_OBJECT)
@@ -31,6 +37,7 @@ enum {
   PROP_TEXTURE,
   PROP_PATH,
   PROP_REASON,
+  PROP_HAS_DETAILS,
   N_PROPS
 };
 
@@ -46,6 +53,8 @@ sg_pokemon_finalize (GObject *object)
   g_clear_object (&self->texture);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->reason, g_free);
+  for (guint i = 0; i < SG_N_VARIANTS; i++)
+    g_clear_pointer (&self->sprite_urls[i], g_free);
 
   G_OBJECT_CLASS (sg_pokemon_parent_class)->finalize (object);
 }
@@ -92,6 +101,10 @@ sg_pokemon_get_property (GObject    *object,
       g_value_set_string (value, self->reason);
       break;
 
+    case PROP_HAS_DETAILS:
+      g_value_set_boolean (value, self->has_details);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -130,6 +143,9 @@ sg_pokemon_class_init (SgPokemonClass *klass)
   properties[PROP_REASON] =
     g_param_spec_string ("reason", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_HAS_DETAILS] =
+    g_param_spec_boolean ("has-details", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -274,6 +290,62 @@ sg_pokemon_set_identity (SgPokemon  *self,
     }
 
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+guint
+sg_pokemon_get_height (SgPokemon *self)
+{
+  g_return_val_if_fail (SG_IS_POKEMON (self), 0);
+
+  return self->height;
+}
+
+guint
+sg_pokemon_get_weight (SgPokemon *self)
+{
+  g_return_val_if_fail (SG_IS_POKEMON (self), 0);
+
+  return self->weight;
+}
+
+const char *
+sg_pokemon_get_sprite_url (SgPokemon *self,
+                           SgVariant  variant)
+{
+  g_return_val_if_fail (SG_IS_POKEMON (self), NULL);
+  g_return_val_if_fail ((guint) variant < SG_N_VARIANTS, NULL);
+
+  return self->sprite_urls[variant];
+}
+
+gboolean
+sg_pokemon_has_details (SgPokemon *self)
+{
+  g_return_val_if_fail (SG_IS_POKEMON (self), FALSE);
+
+  return self->has_details;
+}
+
+void
+sg_pokemon_set_details (SgPokemon          *self,
+                        guint               height,
+                        guint               weight,
+                        const char * const *sprite_urls)
+{
+  g_return_if_fail (SG_IS_POKEMON (self));
+  g_return_if_fail (sprite_urls != NULL);
+
+  self->height = height;
+  self->weight = weight;
+  for (guint i = 0; i < SG_N_VARIANTS; i++)
+    {
+      g_free (self->sprite_urls[i]);
+      self->sprite_urls[i] = g_strdup (sprite_urls[i]);
+    }
+
+  /* Notified every time: the details may have changed under the same flag. */
+  self->has_details = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_DETAILS]);
 }
 
 void

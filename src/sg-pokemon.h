@@ -32,6 +32,16 @@ const char  *sg_pokemon_get_path     (SgPokemon    *self);
 void         sg_pokemon_set_identity (SgPokemon    *self,
                                       guint         id,
                                       const char   *name);
+/* From the detail (or the library index); main thread only. */
+guint        sg_pokemon_get_height   (SgPokemon    *self);   /* decimetres, 0 unknown */
+guint        sg_pokemon_get_weight   (SgPokemon    *self);   /* hectograms, 0 unknown */
+const char  *sg_pokemon_get_sprite_url (SgPokemon  *self,
+                                      SgVariant     variant); /* (nullable) */
+gboolean     sg_pokemon_has_details  (SgPokemon    *self);
+void         sg_pokemon_set_details  (SgPokemon    *self,
+                                      guint         height,
+                                      guint         weight,
+                                      const char * const *sprite_urls); /* SG_N_VARIANTS, nullable each */
 void         sg_pokemon_finish       (SgPokemon    *self,
                                       SgItemState   state,
                                       GdkTexture   *texture,
