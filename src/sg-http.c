@@ -253,7 +253,7 @@ static gboolean
 error_is_retryable (const GError *error)
 {
   if (error->domain == SG_HTTP_ERROR)
-    return error->code == SG_HTTP_ERROR_NETWORK;
+    return error->code == SG_HTTP_ERROR_NETWORK || error->code == SG_HTTP_ERROR_UNREACHABLE;
 
   /* Anything the transport reports (refused, reset, timed out, closed early,
    * a garbled response) may pass; cancellation never does. */
@@ -425,6 +425,61 @@ dup_proxy_for (SgHttp *self,
   return g_strdup (proxies[0]);
 }
 
+static gboolean
+is_unreachable (const GError *error)
+{
+  return error->domain == G_RESOLVER_ERROR ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND);
+}
+
+void
+sg_http_cache_info_clear (SgHttpCacheInfo *info)
+{
+  g_clear_pointer (&info->etag, g_free);
+  g_clear_pointer (&info->last_modified, g_free);
+  info->max_age = -1;
+  info->not_modified = FALSE;
+}
+
+/* Validators and freshness, from the last response of a redirect chain. */
+static void
+read_cache_info (SoupMessage     *msg,
+                 SgHttpCacheInfo *info)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *cache_control = soup_message_headers_get_list (headers, "Cache-Control");
+  const char *etag = soup_message_headers_get_one (headers, "ETag");
+  const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
+
+  sg_http_cache_info_clear (info);
+
+  /* Validators go back to the server verbatim in a header: refuse what could
+   * not be sent again (control characters, absurd lengths). */
+  if (etag != NULL && strlen (etag) < 256 && g_utf8_validate (etag, -1, NULL) &&
+      strpbrk (etag, "\r\n") == NULL)
+    info->etag = g_strdup (etag);
+  if (last_modified != NULL && strlen (last_modified) < 64 &&
+      g_utf8_validate (last_modified, -1, NULL) && strpbrk (last_modified, "\r\n") == NULL)
+    info->last_modified = g_strdup (last_modified);
+
+  if (cache_control != NULL)
+    {
+      g_autoptr(GHashTable) directives = soup_header_parse_param_list (cache_control);
+      const char *max_age = g_hash_table_lookup (directives, "max-age");
+      guint64 seconds;
+
+      if (g_hash_table_contains (directives, "no-cache") ||
+          g_hash_table_contains (directives, "no-store"))
+        info->max_age = 0;
+      else if (max_age != NULL && g_ascii_string_to_unsigned (max_age, 10, 0, G_MAXINT32,
+                                                              &seconds, NULL))
+        info->max_age = (gint64) seconds;
+    }
+}
+
 /* One attempt, redirects included. Sets *retry_after_us when the server said
  * how long to wait. */
 static GBytes *
@@ -432,6 +487,9 @@ get_once (SgHttp        *self,
           GUri          *start_uri,
           gsize          max_bytes,
           gint64         deadline,
+          const char    *if_none_match,
+          const char    *if_modified_since,
+          SgHttpCacheInfo *info,
           gint64        *retry_after_us,
           guint         *status_out,
           GCancellable  *cancellable,
@@ -454,6 +512,12 @@ get_once (SgHttp        *self,
       msg = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
       /* We follow redirects ourselves, to check where each one leads. */
       soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+      if (if_none_match != NULL)
+        soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                      "If-None-Match", if_none_match);
+      if (if_modified_since != NULL)
+        soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                      "If-Modified-Since", if_modified_since);
 
       in_flight_begin (self);
       stream = soup_session_send (self->session, msg, cancellable, &local_error);
@@ -470,12 +534,20 @@ get_once (SgHttp        *self,
             g_set_error (error, SG_HTTP_ERROR, SG_HTTP_ERROR_NETWORK,
                          _("Could not reach %s through the proxy %s: %s"),
                          g_uri_get_host (uri), proxy, local_error->message);
-          else if (strstr (local_error->message, g_uri_get_host (uri)) != NULL)
-            /* GIO's own message already names the host. */
-            g_set_error_literal (error, SG_HTTP_ERROR, SG_HTTP_ERROR_NETWORK, local_error->message);
           else
-            g_set_error (error, SG_HTTP_ERROR, SG_HTTP_ERROR_NETWORK,
-                         _("Could not reach %s: %s"), g_uri_get_host (uri), local_error->message);
+            {
+              /* No connection at all is how being offline looks; the caller
+               * tells it from a server that fails once connected. */
+              SgHttpError code = is_unreachable (local_error) ? SG_HTTP_ERROR_UNREACHABLE
+                                                              : SG_HTTP_ERROR_NETWORK;
+
+              if (strstr (local_error->message, g_uri_get_host (uri)) != NULL)
+                /* GIO's own message already names the host. */
+                g_set_error_literal (error, SG_HTTP_ERROR, code, local_error->message);
+              else
+                g_set_error (error, SG_HTTP_ERROR, code,
+                             _("Could not reach %s: %s"), g_uri_get_host (uri), local_error->message);
+            }
           return NULL;
         }
 
@@ -522,6 +594,18 @@ get_once (SgHttp        *self,
           g_clear_pointer (&uri, g_uri_unref);
           uri = g_steal_pointer (&target);
           continue;
+        }
+
+      if (info != NULL)
+        read_cache_info (msg, info);
+
+      if (status == SOUP_STATUS_NOT_MODIFIED && info != NULL &&
+          (if_none_match != NULL || if_modified_since != NULL))
+        {
+          g_input_stream_close (stream, NULL, NULL);
+          in_flight_end (self);
+          info->not_modified = TRUE;
+          return g_bytes_new (NULL, 0);
         }
 
       if (!SOUP_STATUS_IS_SUCCESSFUL (status))
@@ -599,6 +683,31 @@ sg_http_get (SgHttp        *self,
              GCancellable  *cancellable,
              GError       **error)
 {
+  return sg_http_get_conditional (self, url, max_bytes, NULL, NULL, NULL, cancellable, error);
+}
+
+/**
+ * sg_http_get_conditional:
+ * @if_none_match: (nullable): an ETag from an earlier response
+ * @if_modified_since: (nullable): a Last-Modified from an earlier response
+ * @info: (out caller-allocates) (optional): the response's validators and
+ *   max-age; clear it with sg_http_cache_info_clear()
+ *
+ * sg_http_get() that revalidates: when the server answers 304 the result is
+ * an empty body and @info->not_modified is set.
+ *
+ * Returns: (transfer full): the body
+ */
+GBytes *
+sg_http_get_conditional (SgHttp          *self,
+                         const char      *url,
+                         gsize            max_bytes,
+                         const char      *if_none_match,
+                         const char      *if_modified_since,
+                         SgHttpCacheInfo *info,
+                         GCancellable    *cancellable,
+                         GError         **error)
+{
   g_autoptr(GUri) uri = NULL;
   gint64 start;
   gint64 deadline;
@@ -635,8 +744,8 @@ sg_http_get (SgHttp        *self,
           return NULL;
         }
 
-      body = get_once (self, uri, max_bytes, deadline, &retry_after_us, &status,
-                       cancellable, &local_error);
+      body = get_once (self, uri, max_bytes, deadline, if_none_match, if_modified_since, info,
+                       &retry_after_us, &status, cancellable, &local_error);
       host_done (self, uri, probe, body != NULL, status, retry_after_us);
       if (body != NULL)
         return body;

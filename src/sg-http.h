@@ -22,12 +22,23 @@ typedef enum {
   SG_HTTP_ERROR_BAD_URL,            /* not an http(s) URL */
   SG_HTTP_ERROR_TOO_MANY_REDIRECTS,
   SG_HTTP_ERROR_TIMEOUT,            /* the request's deadline passed */
-  SG_HTTP_ERROR_NETWORK,            /* connection refused, reset, … */
+  SG_HTTP_ERROR_NETWORK,            /* reset, timed out, broken mid-body, … */
+  SG_HTTP_ERROR_UNREACHABLE,        /* no connection at all: refused, no route, no name */
 } SgHttpError;
 
 /* Caps on bodies after content decoding, so a gzip bomb counts at full size. */
 #define SG_HTTP_MAX_JSON_BYTES  (8 * 1024 * 1024)
 #define SG_HTTP_MAX_IMAGE_BYTES (2 * 1024 * 1024)
+
+/* What a response says about caching it, and whether it was a 304. */
+typedef struct {
+  char     *etag;           /* (nullable) */
+  char     *last_modified;  /* (nullable) */
+  gint64    max_age;        /* seconds from Cache-Control; -1 when absent */
+  gboolean  not_modified;   /* 304: the body is empty, keep what you have */
+} SgHttpCacheInfo;
+
+void     sg_http_cache_info_clear  (SgHttpCacheInfo *info);
 
 GQuark   sg_http_error_quark       (void);
 SgHttp  *sg_http_new               (guint          max_connections);
@@ -41,6 +52,14 @@ GBytes  *sg_http_get               (SgHttp        *self,
                                     gsize          max_bytes,
                                     GCancellable  *cancellable,
                                     GError       **error);
+GBytes  *sg_http_get_conditional   (SgHttp          *self,
+                                    const char      *url,
+                                    gsize            max_bytes,
+                                    const char      *if_none_match,
+                                    const char      *if_modified_since,
+                                    SgHttpCacheInfo *info,
+                                    GCancellable    *cancellable,
+                                    GError         **error);
 guint    sg_http_get_requests      (SgHttp        *self);
 guint    sg_http_get_max_in_flight (SgHttp        *self);
 
