@@ -25,6 +25,7 @@ struct _SgLibraryIndex
   GObject     parent_instance;
 
   GHashTable *entries;  /* (owned) id → SgIndexEntry */
+  SgIndexList *list;    /* (owned) (nullable) */
 };
 
 G_DEFINE_FINAL_TYPE (SgLibraryIndex, sg_library_index, G_TYPE_OBJECT)
@@ -55,12 +56,51 @@ index_entry_free (gpointer data)
   g_free (entry);
 }
 
+SgIndexListEntry *
+sg_index_list_entry_new (guint       id,
+                         const char *name,
+                         const char *url)
+{
+  SgIndexListEntry *entry = g_new0 (SgIndexListEntry, 1);
+
+  entry->id = id;
+  entry->name = g_strdup (name);
+  entry->url = g_strdup (url);
+
+  return entry;
+}
+
+void
+sg_index_list_entry_free (SgIndexListEntry *entry)
+{
+  if (entry == NULL)
+    return;
+
+  g_free (entry->name);
+  g_free (entry->url);
+  g_free (entry);
+}
+
+static void
+index_list_free (SgIndexList *list)
+{
+  if (list == NULL)
+    return;
+
+  g_free (list->base_url);
+  g_free (list->etag);
+  g_free (list->last_modified);
+  g_clear_pointer (&list->entries, g_ptr_array_unref);
+  g_free (list);
+}
+
 static void
 sg_library_index_finalize (GObject *object)
 {
   SgLibraryIndex *self = SG_LIBRARY_INDEX (object);
 
   g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_pointer (&self->list, index_list_free);
 
   G_OBJECT_CLASS (sg_library_index_parent_class)->finalize (object);
 }
@@ -172,6 +212,107 @@ sg_library_index_clear_file (SgLibraryIndex *self,
     g_clear_pointer (&entry->files[variant], index_file_free);
 }
 
+void
+sg_library_index_set_detail (SgLibraryIndex     *self,
+                             guint               id,
+                             const char         *name,
+                             const char * const *types,
+                             guint               height,
+                             guint               weight,
+                             const char * const *sprite_urls)
+{
+  SgIndexEntry *entry;
+
+  g_return_if_fail (SG_IS_LIBRARY_INDEX (self));
+  g_return_if_fail (sprite_urls != NULL);
+
+  entry = sg_library_index_ensure (self, id, name);
+  g_strfreev (entry->types);
+  entry->types = types != NULL ? g_strdupv ((char **) types) : g_new0 (char *, 1);
+  entry->height = height;
+  entry->weight = weight;
+  for (guint v = 0; v < SG_N_VARIANTS; v++)
+    {
+      g_free (entry->sprite_urls[v]);
+      entry->sprite_urls[v] = g_strdup (sprite_urls[v]);
+    }
+  entry->has_detail = TRUE;
+}
+
+const SgIndexList *
+sg_library_index_get_list (SgLibraryIndex *self)
+{
+  g_return_val_if_fail (SG_IS_LIBRARY_INDEX (self), NULL);
+
+  return self->list;
+}
+
+void
+sg_library_index_set_list (SgLibraryIndex *self,
+                           const char     *base_url,
+                           guint           limit,
+                           gint64          count,
+                           GPtrArray      *entries,
+                           const char     *etag,
+                           const char     *last_modified,
+                           gint64          checked,
+                           gint64          max_age)
+{
+  SgIndexList *list;
+
+  g_return_if_fail (SG_IS_LIBRARY_INDEX (self));
+  g_return_if_fail (base_url != NULL);
+  g_return_if_fail (entries != NULL);
+
+  list = g_new0 (SgIndexList, 1);
+  list->base_url = g_strdup (base_url);
+  list->limit = limit;
+  list->count = count;
+  list->entries = entries;
+  list->etag = g_strdup (etag);
+  list->last_modified = g_strdup (last_modified);
+  list->checked = checked;
+  list->max_age = max_age >= 0 ? max_age : SG_INDEX_DEFAULT_MAX_AGE;
+
+  index_list_free (self->list);
+  self->list = list;
+}
+
+void
+sg_library_index_touch_list (SgLibraryIndex *self,
+                             gint64          checked,
+                             gint64          max_age)
+{
+  g_return_if_fail (SG_IS_LIBRARY_INDEX (self));
+
+  if (self->list == NULL)
+    return;
+
+  self->list->checked = checked;
+  if (max_age >= 0)
+    self->list->max_age = max_age;
+}
+
+gboolean
+sg_library_index_list_is_fresh (SgLibraryIndex *self,
+                                gint64          now)
+{
+  g_return_val_if_fail (SG_IS_LIBRARY_INDEX (self), FALSE);
+
+  return self->list != NULL &&
+         self->list->checked <= now && now - self->list->checked < self->list->max_age;
+}
+
+/* Forgets everything, as after Clear Library. */
+void
+sg_library_index_clear (SgLibraryIndex *self)
+{
+  g_return_if_fail (SG_IS_LIBRARY_INDEX (self));
+
+  g_hash_table_remove_all (self->entries);
+  g_clear_pointer (&self->list, index_list_free);
+}
+
 gboolean
 sg_index_file_is_fresh (const SgIndexFile *file,
                         gint64             now)
@@ -262,6 +403,8 @@ sg_library_index_to_json (SgLibraryIndex *self)
       for (guint t = 0; entry->types[t] != NULL; t++)
         json_builder_add_string_value (builder, entry->types[t]);
       json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "has_detail");
+      json_builder_add_boolean_value (builder, entry->has_detail);
       json_builder_set_member_name (builder, "height");
       json_builder_add_int_value (builder, entry->height);
       json_builder_set_member_name (builder, "weight");
@@ -298,6 +441,38 @@ sg_library_index_to_json (SgLibraryIndex *self)
     }
 
   json_builder_end_array (builder);
+
+  if (self->list != NULL)
+    {
+      json_builder_set_member_name (builder, "list");
+      json_builder_begin_object (builder);
+      add_nullable_string (builder, "base_url", self->list->base_url);
+      json_builder_set_member_name (builder, "limit");
+      json_builder_add_int_value (builder, self->list->limit);
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, self->list->count);
+      add_nullable_string (builder, "etag", self->list->etag);
+      add_nullable_string (builder, "last_modified", self->list->last_modified);
+      json_builder_set_member_name (builder, "checked");
+      json_builder_add_int_value (builder, self->list->checked);
+      json_builder_set_member_name (builder, "max_age");
+      json_builder_add_int_value (builder, self->list->max_age);
+      json_builder_set_member_name (builder, "entries");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < self->list->entries->len; i++)
+        {
+          const SgIndexListEntry *entry = g_ptr_array_index (self->list->entries, i);
+
+          json_builder_begin_array (builder);
+          json_builder_add_int_value (builder, entry->id);
+          json_builder_add_string_value (builder, entry->name);
+          json_builder_add_string_value (builder, entry->url);
+          json_builder_end_array (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -378,6 +553,7 @@ parse_entry (SgLibraryIndex *self,
   JsonObject *files;
   JsonArray *types;
   SgIndexEntry *entry;
+  JsonNode *has_detail;
   const char *name;
   gint64 id;
   gint64 number;
@@ -393,6 +569,10 @@ parse_entry (SgLibraryIndex *self,
 
   entry = sg_library_index_ensure (self, (guint) id, name);
 
+  has_detail = json_object_get_member (object, "has_detail");
+  entry->has_detail = has_detail != NULL && JSON_NODE_HOLDS_VALUE (has_detail) &&
+                      json_node_get_value_type (has_detail) == G_TYPE_BOOLEAN &&
+                      json_node_get_boolean (has_detail);
   if (get_int (object, "height", 0, G_MAXINT32, &number))
     entry->height = (guint) number;
   if (get_int (object, "weight", 0, G_MAXINT32, &number))
@@ -448,6 +628,53 @@ parse_entry (SgLibraryIndex *self,
   return TRUE;
 }
 
+static void
+parse_list (SgLibraryIndex *self,
+            JsonObject     *object)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sg_index_list_entry_free);
+  const char *base_url = get_string (object, "base_url");
+  gint64 limit = 0, count = -1, checked = 0, max_age = SG_INDEX_DEFAULT_MAX_AGE;
+  JsonArray *array;
+
+  if (base_url == NULL ||
+      !json_object_has_member (object, "entries") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "entries")))
+    return;
+
+  get_int (object, "limit", 0, G_MAXINT32, &limit);
+  get_int (object, "count", -1, G_MAXINT64, &count);
+  get_int (object, "checked", 0, G_MAXINT64, &checked);
+  get_int (object, "max_age", 0, G_MAXINT32, &max_age);
+
+  array = json_object_get_array_member (object, "entries");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonArray *triple;
+      JsonNode *id, *name, *url;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node) ||
+          json_array_get_length (triple = json_node_get_array (node)) != 3)
+        return;
+      id = json_array_get_element (triple, 0);
+      name = json_array_get_element (triple, 1);
+      url = json_array_get_element (triple, 2);
+      if (!JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_INT64 ||
+          json_node_get_int (id) < 1 || json_node_get_int (id) > G_MAXINT32 ||
+          !JSON_NODE_HOLDS_VALUE (name) || json_node_get_value_type (name) != G_TYPE_STRING ||
+          !JSON_NODE_HOLDS_VALUE (url) || json_node_get_value_type (url) != G_TYPE_STRING)
+        return;
+      g_ptr_array_add (entries, sg_index_list_entry_new ((guint) json_node_get_int (id),
+                                                         json_node_get_string (name),
+                                                         json_node_get_string (url)));
+    }
+
+  sg_library_index_set_list (self, base_url, (guint) limit, count, g_steal_pointer (&entries),
+                             get_string (object, "etag"), get_string (object, "last_modified"),
+                             checked, max_age);
+}
+
 static SgLibraryIndex *
 parse_index (const char *data,
              gsize       length)
@@ -476,6 +703,11 @@ parse_index (const char *data,
       if (!parse_entry (self, json_array_get_element (entries, i)))
         return NULL;
     }
+
+  /* A bad list is only forgotten: it is asked for again. */
+  if (json_object_has_member (root, "list") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "list")))
+    parse_list (self, json_object_get_object_member (root, "list"));
 
   return g_steal_pointer (&self);
 }

@@ -38,7 +38,27 @@ typedef struct {
   guint        weight;
   char        *sprite_urls[SG_N_VARIANTS];  /* (nullable) each */
   SgIndexFile *files[SG_N_VARIANTS];        /* (nullable) each: NULL when not stored */
+  gboolean     has_detail;                  /* sprite_urls, types, height, weight are known */
 } SgIndexEntry;
+
+/* The last list the server sent, so a launch shows the library (and a
+ * launch within max-age sends nothing) before the list is asked again. */
+typedef struct {
+  char      *base_url;
+  guint      limit;      /* what was asked for; 0 = all */
+  gint64     count;      /* the server's record count, -1 unknown */
+  char      *etag;       /* (nullable) of the first page */
+  char      *last_modified; /* (nullable) of the first page */
+  gint64     checked;    /* Unix seconds */
+  gint64     max_age;
+  GPtrArray *entries;    /* (element-type SgIndexListEntry) in list order */
+} SgIndexList;
+
+typedef struct {
+  guint  id;
+  char  *name;
+  char  *url;
+} SgIndexListEntry;
 
 SgLibraryIndex *sg_library_index_new          (void);
 SgLibraryIndex *sg_library_index_load         (const char      *path,
@@ -70,5 +90,35 @@ void            sg_library_index_clear_file   (SgLibraryIndex  *self,
                                                SgVariant        variant);
 gboolean        sg_index_file_is_fresh        (const SgIndexFile *file,
                                                gint64           now);
+
+void            sg_library_index_set_detail   (SgLibraryIndex  *self,
+                                               guint            id,
+                                               const char      *name,
+                                               const char * const *types,
+                                               guint            height,
+                                               guint            weight,
+                                               const char * const *sprite_urls);
+/* (transfer none) (nullable) */
+const SgIndexList *sg_library_index_get_list  (SgLibraryIndex  *self);
+/* @entries: (element-type SgIndexListEntry) (transfer full) */
+void            sg_library_index_set_list     (SgLibraryIndex  *self,
+                                               const char      *base_url,
+                                               guint            limit,
+                                               gint64           count,
+                                               GPtrArray       *entries,
+                                               const char      *etag,
+                                               const char      *last_modified,
+                                               gint64           checked,
+                                               gint64           max_age);
+void            sg_library_index_touch_list   (SgLibraryIndex  *self,
+                                               gint64           checked,
+                                               gint64           max_age);
+gboolean        sg_library_index_list_is_fresh (SgLibraryIndex *self,
+                                               gint64           now);
+SgIndexListEntry *sg_index_list_entry_new     (guint            id,
+                                               const char      *name,
+                                               const char      *url);
+void            sg_index_list_entry_free      (SgIndexListEntry *entry);
+void            sg_library_index_clear        (SgLibraryIndex  *self);
 
 G_END_DECLS

@@ -586,3 +586,177 @@ sg_library_store (SgLibrary     *self,
 
   return TRUE;
 }
+
+/* Is @basename one of ours: "0025-pikachu.png", or one set aside? */
+static gboolean
+is_sprite_name (const char *basename)
+{
+  gsize digits = strspn (basename, "0123456789");
+
+  return digits >= 4 && basename[digits] == '-' &&
+         (g_str_has_suffix (basename, ".png") || g_str_has_suffix (basename, ".png.invalid"));
+}
+
+/**
+ * sg_library_set_aside:
+ *
+ * A stored file that is not a valid PNG is renamed to "….png.invalid",
+ * so the sprite is fetched again and nothing is deleted. Returns whether a
+ * file was moved.
+ */
+gboolean
+sg_library_set_aside (SgLibrary  *self,
+                      const char *relpath)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *aside = NULL;
+  struct stat st;
+
+  g_return_val_if_fail (SG_IS_LIBRARY (self), FALSE);
+
+  if (!relpath_is_safe (relpath))
+    return FALSE;
+
+  path = g_build_filename (self->folder, relpath, NULL);
+  /* Only a regular file of ours: never follow a planted symlink. */
+  if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+
+  aside = g_strconcat (path, ".invalid", NULL);
+  if (g_rename (path, aside) != 0)
+    {
+      g_debug ("Could not set %s aside: %s", path, g_strerror (errno));
+      return FALSE;
+    }
+
+  g_message ("%s is not a valid PNG; kept as %s and fetched again", path, aside);
+  return TRUE;
+}
+
+typedef gboolean (*SpriteFileFunc) (const char  *path,
+                                    struct stat *st,
+                                    gpointer     user_data,
+                                    GError     **error);
+
+/* Calls @func on every sprite file of ours, in the folder and the variant
+ * subfolders; nothing else in them is touched. */
+static gboolean
+foreach_sprite_file (SgLibrary      *self,
+                     SpriteFileFunc  func,
+                     gpointer        user_data,
+                     GError        **error)
+{
+  for (guint v = 0; v < SG_N_VARIANTS; v++)
+    {
+      g_autofree char *directory = NULL;
+      g_autoptr(GDir) dir = NULL;
+      const char *basename;
+
+      directory = v == SG_VARIANT_FRONT_DEFAULT
+                  ? g_strdup (self->folder)
+                  : g_build_filename (self->folder, sg_variant_to_string (v), NULL);
+      dir = g_dir_open (directory, 0, NULL);
+      if (dir == NULL)
+        continue;
+
+      while ((basename = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = NULL;
+          struct stat st;
+
+          if (!is_sprite_name (basename))
+            continue;
+          path = g_build_filename (directory, basename, NULL);
+          if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+            continue;
+          if (!func (path, &st, user_data, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+typedef struct {
+  guint64 bytes;
+  guint   n_files;
+} Usage;
+
+static gboolean
+add_usage (const char  *path,
+           struct stat *st,
+           gpointer     user_data,
+           GError     **error)
+{
+  Usage *usage = user_data;
+
+  usage->bytes += (guint64) st->st_size;
+  usage->n_files++;
+
+  return TRUE;
+}
+
+/* Blocking; for a worker. */
+void
+sg_library_measure (SgLibrary *self,
+                    guint64   *bytes,
+                    guint     *n_files)
+{
+  Usage usage = { 0, 0 };
+
+  g_return_if_fail (SG_IS_LIBRARY (self));
+
+  foreach_sprite_file (self, add_usage, &usage, NULL);
+  if (bytes != NULL)
+    *bytes = usage.bytes;
+  if (n_files != NULL)
+    *n_files = usage.n_files;
+}
+
+static gboolean
+remove_sprite_file (const char  *path,
+                    struct stat *st,
+                    gpointer     user_data,
+                    GError     **error)
+{
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      /* Translators: %s is a file's path */
+      set_error_from_errno (error, saved_errno, _("Could not remove “%s”"), path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * sg_library_clear:
+ *
+ * Blocking; for a worker. Removes the sprites this app stored (and those
+ * set aside), then the variant subfolders if they are left empty. Other
+ * files in the folder are not ours and stay.
+ */
+gboolean
+sg_library_clear (SgLibrary  *self,
+                  GError    **error)
+{
+  g_return_val_if_fail (SG_IS_LIBRARY (self), FALSE);
+
+  if (!foreach_sprite_file (self, remove_sprite_file, NULL, error))
+    return FALSE;
+
+  for (guint v = 0; v < SG_N_VARIANTS; v++)
+    {
+      g_autofree char *subfolder = NULL;
+
+      if (v == SG_VARIANT_FRONT_DEFAULT)
+        continue;
+      subfolder = g_build_filename (self->folder, sg_variant_to_string (v), NULL);
+      /* Fails, as it should, when something else is inside. */
+      g_rmdir (subfolder);
+    }
+
+  return TRUE;
+}

@@ -41,6 +41,13 @@ gboolean    sg_library_store             (SgLibrary     *self,
                                           GCancellable  *cancellable,
                                           GError       **error);
 
+gboolean    sg_library_set_aside         (SgLibrary     *self,
+                                          const char    *relpath);
+void        sg_library_measure           (SgLibrary     *self,
+                                          guint64       *bytes,
+                                          guint         *n_files);
+gboolean    sg_library_clear             (SgLibrary     *self,
+                                          GError       **error);
 char       *sg_sanitize_name             (const char    *name);
 
 G_END_DECLS
