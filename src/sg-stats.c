@@ -144,6 +144,10 @@ sg_stats_to_json (const SgRunStats *stats,
                           stats->missing, stats->failed);
   append_time (json, "t_first_ms", stats->t_first_us);
   append_time (json, "t_all_ms", stats->t_end_us);
+  g_string_append_printf (json, ",\"stored_shown\":%u", stats->stored_shown);
+  append_time (json, "t_stored_ms", stats->t_stored_us);
+  g_string_append_printf (json, ",\"not_modified\":%u,\"updated\":%u",
+                          stats->not_modified, stats->updated);
   g_string_append_printf (json, ",\"requests\":%u,\"max_in_flight\":%u,\"rss_kb\":%" G_GSIZE_FORMAT,
                           stats->requests, stats->max_in_flight, sg_stats_get_peak_rss_kb ());
 

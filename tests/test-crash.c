@@ -80,9 +80,36 @@ spawn (Fixture    *f,
   return process;
 }
 
+/* The library index is written atomically: a kill leaves none, the old one
+ * or the new one, and every one of them is whole JSON. */
+static void
+check_index (Fixture *f)
+{
+  g_autofree char *dir_path = g_build_filename (g_get_user_data_dir (), "sprite-gallery", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      if (!g_str_has_prefix (name, "index") || !g_str_has_suffix (name, ".json"))
+        continue;
+      json_parser_load_from_file (parser, path, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+    }
+}
+
 typedef struct {
   guint whole;      /* sprites under their final name */
   guint temporary;  /* leftovers of a write in progress */
+  guint set_aside;  /* files that were not whole PNGs, kept under another name */
 } Census;
 
 /* Every file under its final name is a whole PNG, the very bytes the
@@ -91,7 +118,7 @@ static Census
 check_folder (Fixture *f)
 {
   g_autoptr(GDir) dir = g_dir_open (f->folder, 0, NULL);
-  Census census = { 0, 0 };
+  Census census = { 0, 0, 0 };
   const char *name;
 
   if (dir == NULL)
@@ -111,6 +138,11 @@ check_folder (Fixture *f)
       if (g_str_has_prefix (name, ".sg-tmp-"))
         {
           census.temporary++;
+          continue;
+        }
+      if (g_str_has_suffix (name, ".png.invalid"))
+        {
+          census.set_aside++;
           continue;
         }
 
@@ -192,6 +224,7 @@ test_sigkill (Fixture       *f,
       g_assert_no_error (error);
 
       census = check_folder (f);
+      check_index (f);
       g_test_message ("kill %u after %u ms: %u sprites, %u temporary files%s", i + 1, delay_ms,
                       census.whole, census.temporary,
                       g_subprocess_get_if_signaled (process) ? "" : " (the run had ended)");
@@ -234,6 +267,14 @@ test_sigkill (Fixture       *f,
   census = check_folder (f);
   g_assert_cmpuint (census.whole, ==, N_ITEMS);
   g_assert_cmpuint (census.temporary, ==, 0);
+  /* The cut one was not deleted: it is kept aside, and fetched again. */
+  g_assert_cmpuint (census.set_aside, ==, 1);
+  {
+    g_autofree char *aside = g_strconcat (planted_cut, ".invalid", NULL);
+
+    g_assert_true (g_file_test (aside, G_FILE_TEST_IS_REGULAR));
+  }
+  check_index (f);
 }
 
 int
