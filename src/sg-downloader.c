@@ -1118,21 +1118,25 @@ set_server_count (SgDownloader *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_COUNT]);
 }
 
-/* The cached list, when it answers what this run asks for. */
+/* The cached list of the same server, when there is one; @covers says
+ * whether it holds all this run asks for (else the list is asked again,
+ * and meanwhile, or offline, the grid shows what the cache has). */
 static GPtrArray *
-dup_cached_entries (SgDownloader *self)
+dup_cached_entries (SgDownloader *self,
+                    gboolean     *covers)
 {
   const SgIndexList *list = self->index != NULL ? sg_library_index_get_list (self->index) : NULL;
   GPtrArray *entries;
   guint n;
 
+  *covers = FALSE;
   if (list == NULL || g_strcmp0 (list->base_url, self->run_base_url) != 0)
     return NULL;
-  /* Asked for more than the cache holds: unless the server has no more. */
-  if (list->limit != 0 &&
-      (self->run_limit == 0 || self->run_limit > list->limit) &&
-      list->entries->len >= list->limit)
-    return NULL;
+
+  /* It was asked for at least as much, or the server had no more. */
+  *covers = list->limit == 0 ||
+            (self->run_limit != 0 && self->run_limit <= list->limit) ||
+            list->entries->len < list->limit;
 
   n = self->run_limit > 0 ? MIN (self->run_limit, list->entries->len) : list->entries->len;
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sg_list_entry_free);
@@ -1698,14 +1702,16 @@ prepare_folder_done (GObject      *object,
     }
   else if (!is_cancelled (self))
     {
-      GPtrArray *cached = dup_cached_entries (self);
+      gboolean covers;
+      GPtrArray *cached = dup_cached_entries (self, &covers);
 
       if (cached != NULL)
         {
           /* The library first, before any request; the list is asked for
            * only when it is older than the server said it keeps. */
           self->list_from_cache = TRUE;
-          self->list_confirmed = sg_library_index_list_is_fresh (self->index, now_seconds ());
+          self->list_confirmed = covers &&
+                                 sg_library_index_list_is_fresh (self->index, now_seconds ());
           apply_list (self, cached);
         }
 

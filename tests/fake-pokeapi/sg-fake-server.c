@@ -147,6 +147,7 @@ struct _SgFakeServer
   GError       *start_error;     /* (mutex) (owned) (nullable) */
   guint         port;            /* (mutex) 0 until listening */
   guint         n_requests;      /* (mutex) */
+  guint         n_not_modified;  /* (mutex) 304s sent */
   guint         in_flight;       /* (mutex) */
   guint         max_in_flight;   /* (mutex) */
   GPtrArray    *paths;           /* (mutex) (owned) */
@@ -1665,7 +1666,8 @@ req_steal (Req      *req,
 }
 
 static void
-send_cacheable (SoupServerMessage *msg,
+send_cacheable (SgFakeServer      *self,
+                SoupServerMessage *msg,
                 const char        *content_type,
                 const char        *etag,
                 GBytes            *body,
@@ -1678,6 +1680,9 @@ send_cacheable (SoupServerMessage *msg,
 
   if (etag_matches (msg, etag))
     {
+      g_mutex_lock (&self->mutex);
+      self->n_not_modified++;
+      g_mutex_unlock (&self->mutex);
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
     }
@@ -1742,12 +1747,12 @@ respond_list (SgFakeServer *self,
                                 "Vary", "Accept-Encoding");
   if (accepts_gzip (msg) && (gzipped = gzip_bytes (out->str, out->len)) != NULL)
     {
-      send_cacheable (msg, JSON_TYPE, etag, gzipped, TRUE);
+      send_cacheable (self, msg, JSON_TYPE, etag, gzipped, TRUE);
     }
   else
     {
       plain = g_string_free_to_bytes (g_steal_pointer (&out));
-      send_cacheable (msg, JSON_TYPE, etag, plain, FALSE);
+      send_cacheable (self, msg, JSON_TYPE, etag, plain, FALSE);
     }
 }
 
@@ -1840,11 +1845,11 @@ respond_detail (SgFakeServer *self,
                                 "Vary", "Accept-Encoding");
   if (accepts_gzip (msg))
     {
-      send_cacheable (msg, JSON_TYPE, cache->etag, cache->gzip, TRUE);
+      send_cacheable (self, msg, JSON_TYPE, cache->etag, cache->gzip, TRUE);
     }
   else if (etag_matches (msg, cache->etag))
     {
-      send_cacheable (msg, JSON_TYPE, cache->etag, NULL, FALSE);
+      send_cacheable (self, msg, JSON_TYPE, cache->etag, NULL, FALSE);
     }
   else
     {
@@ -1854,7 +1859,7 @@ respond_detail (SgFakeServer *self,
       detail_values (self, req->id, index, values);
       body = detail_render (self, values);
       detail_values_clear (values);
-      send_cacheable (msg, JSON_TYPE, cache->etag, body, FALSE);
+      send_cacheable (self, msg, JSON_TYPE, cache->etag, body, FALSE);
     }
 }
 
@@ -1951,7 +1956,7 @@ respond_sprite (SgFakeServer *self,
     }
 
   etag = make_etag (FALSE, data, len);
-  send_cacheable (msg, "image/png", etag, png, FALSE);
+  send_cacheable (self, msg, "image/png", etag, png, FALSE);
 }
 
 static void
@@ -2109,8 +2114,8 @@ handle_control (SgFakeServer      *self,
       g_autoptr(GBytes) body = NULL;
 
       g_mutex_lock (&self->mutex);
-      json = g_strdup_printf ("{\"requests\":%u,\"max_in_flight\":%u}\n",
-                              self->n_requests, self->max_in_flight);
+      json = g_strdup_printf ("{\"requests\":%u,\"max_in_flight\":%u,\"not_modified\":%u}\n",
+                              self->n_requests, self->max_in_flight, self->n_not_modified);
       g_mutex_unlock (&self->mutex);
 
       body = g_bytes_new_take (json, strlen (json));
@@ -2518,6 +2523,20 @@ sg_fake_server_get_in_flight (SgFakeServer *self)
   return n;
 }
 
+guint
+sg_fake_server_get_n_not_modified (SgFakeServer *self)
+{
+  guint n;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  g_mutex_lock (&self->mutex);
+  n = self->n_not_modified;
+  g_mutex_unlock (&self->mutex);
+
+  return n;
+}
+
 /**
  * sg_fake_server_dup_request_paths:
  *
@@ -2548,6 +2567,7 @@ sg_fake_server_reset_counters (SgFakeServer *self)
 
   g_mutex_lock (&self->mutex);
   self->n_requests = 0;
+  self->n_not_modified = 0;
   self->max_in_flight = self->in_flight;
   g_ptr_array_set_size (self->paths, 0);
   g_mutex_unlock (&self->mutex);

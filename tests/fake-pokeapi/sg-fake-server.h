@@ -63,6 +63,7 @@ gboolean      sg_fake_server_start             (SgFakeServer *self,
 char         *sg_fake_server_dup_base_url      (SgFakeServer *self);
 guint         sg_fake_server_get_n_requests    (SgFakeServer *self);
 guint         sg_fake_server_get_max_in_flight (SgFakeServer *self);
+guint         sg_fake_server_get_n_not_modified (SgFakeServer *self);
 guint         sg_fake_server_get_in_flight     (SgFakeServer *self);
 GPtrArray    *sg_fake_server_dup_request_paths (SgFakeServer *self);
 void          sg_fake_server_reset_counters    (SgFakeServer *self);
