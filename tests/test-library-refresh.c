@@ -222,6 +222,7 @@ snapshot (const char *folder,
       g_autofree char *relpath = prefix != NULL ? g_build_filename (prefix, name, NULL)
                                                 : g_strdup (name);
       g_autofree char *contents = NULL;
+      g_autofree char *checksum = NULL;
       struct stat st;
       gsize length;
 
@@ -233,13 +234,13 @@ snapshot (const char *folder,
 
       g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
       g_assert_cmpint (g_stat (path, &st), ==, 0);
-      /* Bytes and modification time: a 304 must not even rewrite a file. */
+      checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+      /* Bytes, inode and modification time: a 304 must not even rewrite a
+       * file (an atomic write would give it a new inode). */
       g_hash_table_insert (table, g_steal_pointer (&relpath),
-                           g_strdup_printf ("%s %" G_GINT64_FORMAT,
-                                            g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                                                         (const guchar *) contents,
-                                                                         length),
-                                            (gint64) st.st_mtime));
+                           g_strdup_printf ("%s %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT ".%09ld",
+                                            checksum, (guint64) st.st_ino,
+                                            (gint64) st.st_mtim.tv_sec, (long) st.st_mtim.tv_nsec));
     }
 
   return table;
