@@ -715,13 +715,13 @@ queue_sprite (SgDownloader *self,
   g_queue_push_head (&self->queue, job);
 }
 
+/* The detail reaches the item and the index: the grid, the detail view and
+ * the next (maybe offline) launch all see it. */
 static void
 apply_detail (SgDownloader   *self,
-              guint           index,
+              SgPokemon      *item,
               const SgDetail *detail)
 {
-  SgPokemon *item = g_ptr_array_index (self->item_array, index);
-
   sg_pokemon_set_identity (item, detail->id, detail->name);
   sg_pokemon_set_types (item, (const char * const *) detail->types);
   sg_pokemon_set_details (item, detail->height, detail->weight,
@@ -1485,7 +1485,7 @@ job_done (GObject      *object,
 
         if (detail != NULL)
           {
-            apply_detail (self, job->index, detail);
+            apply_detail (self, g_ptr_array_index (self->item_array, job->index), detail);
             if (job->then_revalidate)
               queue_revalidate (self, job->index);
             else
@@ -2390,17 +2390,8 @@ sg_downloader_fetch_variant_finish (SgDownloader  *self,
    * main thread, whatever the caller does with the texture. */
   if (fetch->detail != NULL)
     {
-      sg_pokemon_set_types (fetch->item, (const char * const *) fetch->detail->types);
-      sg_pokemon_set_details (fetch->item, fetch->detail->height, fetch->detail->weight,
-                              (const char * const *) fetch->detail->sprite_urls);
-      if (self->index != NULL)
-        sg_library_index_set_detail (self->index, fetch->id, fetch->name,
-                                     (const char * const *) fetch->detail->types,
-                                     fetch->detail->height, fetch->detail->weight,
-                                     (const char * const *) fetch->detail->sprite_urls);
+      apply_detail (self, fetch->item, fetch->detail);
       g_clear_pointer (&fetch->detail, sg_detail_free);
-      if (self->index != NULL)
-        mark_index_dirty (self);
     }
   if (fetch->written && self->index != NULL)
     {
