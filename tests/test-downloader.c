@@ -12,6 +12,7 @@
 #include "sg-image.h"
 #include "sg-pokemon.h"
 #include "sg-fake-server.h"
+#include "sg-test-utils.h"
 
 typedef struct {
   SgFakeServer *server;
@@ -66,31 +67,11 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->parent = g_dir_make_tmp ("sg-test-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->parent = sg_test_make_tmp_dir ("sg-test");
   f->folder = g_build_filename (f->parent, "sprites", NULL);
   f->downloader = sg_downloader_new ();
   g_object_set (f->downloader, "decode-textures", FALSE, NULL);
   g_signal_connect (f->downloader, "item-finished", G_CALLBACK (on_item_finished), f);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
 }
 
 static void
@@ -100,7 +81,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->downloader);
   g_clear_pointer (&f->server, sg_fake_server_free);
   g_clear_error (&f->error);
-  remove_tree (f->parent);
+  sg_test_remove_tree (f->parent);
   g_free (f->folder);
   g_free (f->parent);
 }
@@ -117,38 +98,13 @@ run_done (GObject      *object,
   f->done = TRUE;
 }
 
-static gboolean
-timeout_reached (gpointer user_data)
-{
-  gboolean *flag = user_data;
-
-  *flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Bounded: a hang fails the test instead of stalling CI. */
-static void
-iterate_until (gboolean *condition,
-               guint     seconds)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timeout_reached, &timed_out);
-
-  while (!*condition && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("Timed out after %u s", seconds);
-  g_source_remove (id);
-}
-
 static void
 run (Fixture      *f,
      GCancellable *cancellable)
 {
   f->done = FALSE;
   sg_downloader_run_async (f->downloader, cancellable, run_done, f);
-  iterate_until (&f->done, 60);
+  sg_test_iterate_until (&f->done, 60);
 }
 
 static SgPokemon *
@@ -439,7 +395,6 @@ test_cancel (Fixture       *f,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   const SgRunStats *stats;
-  gboolean waited = FALSE;
 
   fixture_start (f, 1025, 30);
   g_object_set (f->downloader, "limit", 100, "workers", 8, NULL);
@@ -454,8 +409,7 @@ test_cancel (Fixture       *f,
   g_assert_cmpuint (stats->downloaded, <, 100);
 
   /* Nothing arrives after the run's own completion. */
-  g_timeout_add (300, timeout_reached, &waited);
-  iterate_until (&waited, 10);
+  sg_test_wait (300);
   g_assert_cmpuint (f->finished_after_run, ==, 0);
   g_assert_cmpuint (check_folder (f->folder), ==, stats->downloaded);
 
@@ -662,7 +616,7 @@ test_busy (Fixture       *f,
 
   /* A second run while one is going is refused, and the first is unharmed. */
   sg_downloader_run_async (f->downloader, NULL, busy_done, &error);
-  iterate_until (&f->done, 30);
+  sg_test_iterate_until (&f->done, 30);
   g_assert_error (error, SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_BUSY);
   g_assert_true (f->ok);
   g_assert_cmpuint (sg_downloader_get_stats (f->downloader)->downloaded, ==, 5);

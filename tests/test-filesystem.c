@@ -19,6 +19,7 @@
 #include "sg-image.h"
 #include "sg-pokemon.h"
 #include "sg-fake-server.h"
+#include "sg-test-utils.h"
 
 typedef struct {
   SgFakeServer *server;
@@ -40,8 +41,7 @@ fixture_setup (Fixture       *f,
   g_autofree char *base_url = NULL;
 
   f->mounts = g_ptr_array_new_with_free_func (g_free);
-  f->parent = g_dir_make_tmp ("sg-fs-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->parent = sg_test_make_tmp_dir ("sg-fs");
   f->folder = g_build_filename (f->parent, "sprites", NULL);
 
   f->server = sg_fake_server_new (200, 0);
@@ -62,25 +62,6 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -95,7 +76,7 @@ fixture_teardown (Fixture       *f,
         g_test_message ("umount %s: %s", mount_point, g_strerror (errno));
     }
   g_ptr_array_unref (f->mounts);
-  remove_tree (f->parent);
+  sg_test_remove_tree (f->parent);
   g_free (f->folder);
   g_free (f->parent);
 }
@@ -173,29 +154,15 @@ run_done (GObject      *object,
   f->done = TRUE;
 }
 
-static gboolean
-timeout_reached (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Bounded: a hang fails the test instead of stalling CI. */
 static void
 run (Fixture *f,
      guint    limit)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (60, timeout_reached, &timed_out);
-
   g_object_set (f->downloader, "limit", limit, NULL);
   f->done = FALSE;
   sg_downloader_run_async (f->downloader, NULL, run_done, f);
-  while (!f->done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out after 60 s");
-  g_source_remove (id);
+  sg_test_iterate_until (&f->done, 60);
 }
 
 /* Every file in the folder: a whole PNG, byte for byte what the server sent
@@ -374,7 +341,7 @@ on_item_delete (SgDownloader *downloader,
       g_autofree char *gone = g_build_filename (f->parent, "gone", NULL);
 
       g_assert_cmpint (g_rename (f->folder, gone), ==, 0);
-      remove_tree (gone);
+      sg_test_remove_tree (gone);
     }
 }
 
@@ -399,7 +366,7 @@ test_deleted_during_run (Fixture       *f,
   {
     g_autofree char *gone = g_build_filename (f->parent, "gone", NULL);
 
-    remove_tree (gone);
+    sg_test_remove_tree (gone);
   }
   dir = g_dir_open (f->parent, 0, NULL);
   g_assert_null (g_dir_read_name (dir));

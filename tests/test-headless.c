@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "sg-fake-server.h"
+#include "sg-test-utils.h"
 
 typedef struct {
   SgFakeServer *server;
@@ -251,13 +252,6 @@ test_unusable_folder (Fixture       *f,
   g_assert_cmpint (status, ==, 2);
 }
 
-static gboolean
-timeout_reached (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_sigint (Fixture       *f,
              gconstpointer  data)
@@ -266,16 +260,13 @@ test_sigint (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) stats = NULL;
   g_autoptr(GDir) dir = NULL;
-  gboolean waited = FALSE;
   const char *name;
 
   /* Slow enough that the run is surely still going when the signal comes. */
   start_server (f, 200);
   process = spawn (f, (const char *[]) { "--base-url", f->base_url, "-n", "200", "-w", "2",
                                          "-o", f->folder, "--stats", f->stats, NULL });
-  g_timeout_add (1500, timeout_reached, &waited);
-  while (!waited)
-    g_main_context_iteration (NULL, TRUE);
+  sg_test_wait (1500);
 
   g_subprocess_send_signal (process, SIGINT);
   g_subprocess_wait (process, NULL, &error);

@@ -19,6 +19,7 @@
 #include "sg-image.h"
 #include "sg-pokemon.h"
 #include "sg-fake-server.h"
+#include "sg-test-utils.h"
 
 /* What the issue allows a run against a hostile server to take. */
 #define MAX_RSS_KB (300 * 1024)
@@ -66,8 +67,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->parent = g_dir_make_tmp ("sg-hostile-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->parent = sg_test_make_tmp_dir ("sg-hostile");
   f->folder = g_build_filename (f->parent, "sprites", NULL);
   f->downloader = sg_downloader_new ();
   g_object_set (f->downloader,
@@ -83,32 +83,13 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->downloader);
   g_clear_pointer (&f->server, sg_fake_server_free);
   g_clear_error (&f->error);
-  remove_tree (f->parent);
+  sg_test_remove_tree (f->parent);
   g_free (f->folder);
   g_free (f->parent);
 }
@@ -148,36 +129,13 @@ run_done (GObject      *object,
   f->done = TRUE;
 }
 
-static gboolean
-timeout_reached (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Bounded: a hang fails the test instead of stalling CI. */
-static void
-iterate_until (gboolean *condition,
-               guint     seconds)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timeout_reached, &timed_out);
-
-  while (!*condition && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("Timed out after %u s", seconds);
-  g_source_remove (id);
-}
-
 static void
 run (Fixture *f)
 {
   f->done = FALSE;
   f->finished_signals = 0;
   sg_downloader_run_async (f->downloader, NULL, run_done, f);
-  iterate_until (&f->done, 90);
+  sg_test_iterate_until (&f->done, 90);
 }
 
 /* Ids 1…1025 are list positions 1…1025; an entry the list spoils has id 0,
@@ -902,7 +860,6 @@ test_stress (Fixture       *f,
       Stress s = { g_hash_table_new (NULL, NULL), 0, };
       guint how = i % 4;
       guint timeout_id = 0;
-      gboolean waited = FALSE;
 
       /* A new downloader each time, or the fixture's one again (its pool
        * of threads is kept between runs). */
@@ -928,7 +885,7 @@ test_stress (Fixture       *f,
         g_cancellable_cancel (cancellable);  /* before anything ran */
       /* how == 3: to the end (stalled sprites time out) */
 
-      iterate_until (&s.done, 60);
+      sg_test_iterate_until (&s.done, 60);
       if (thread != NULL)
         g_thread_join (g_steal_pointer (&thread));
       if (timeout_id != 0 && !g_cancellable_is_cancelled (cancellable))
@@ -951,8 +908,7 @@ test_stress (Fixture       *f,
         }
 
       /* Anything still on its way would arrive now. */
-      g_timeout_add (50, timeout_reached, &waited);
-      iterate_until (&waited, 10);
+      sg_test_wait (50);
       g_assert_cmpuint (s.after_done, ==, 0);
       g_assert_cmpuint (s.n_callbacks, ==, 1);
 

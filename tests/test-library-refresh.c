@@ -16,6 +16,7 @@
 #include "sg-downloader.h"
 #include "sg-pokemon.h"
 #include "sg-fake-server.h"
+#include "sg-test-utils.h"
 
 typedef struct {
   SgFakeServer *server;
@@ -85,8 +86,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->parent = g_dir_make_tmp ("sg-refresh-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->parent = sg_test_make_tmp_dir ("sg-refresh");
   f->folder = g_build_filename (f->parent, "sprites", NULL);
   f->index_path = g_build_filename (f->parent, "index.json", NULL);
   f->finished = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -98,25 +98,6 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -124,7 +105,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->server, sg_fake_server_free);
   g_clear_error (&f->error);
   g_clear_pointer (&f->finished, g_array_unref);
-  remove_tree (f->parent);
+  sg_test_remove_tree (f->parent);
   g_free (f->folder);
   g_free (f->index_path);
   g_free (f->base_url);
@@ -143,36 +124,13 @@ run_done (GObject      *object,
   f->done = TRUE;
 }
 
-static gboolean
-timeout_reached (gpointer user_data)
-{
-  gboolean *flag = user_data;
-
-  *flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Bounded: a hang fails the test instead of stalling CI. */
-static void
-iterate_until (gboolean *condition)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (60, timeout_reached, &timed_out);
-
-  while (!*condition && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
 static const SgRunStats *
 run (Fixture *f)
 {
   f->done = FALSE;
   sg_fake_server_reset_counters (f->server);
   sg_downloader_run_async (f->downloader, NULL, run_done, f);
-  iterate_until (&f->done);
+  sg_test_iterate_until (&f->done, 60);
 
   return sg_downloader_get_stats (f->downloader);
 }
@@ -462,7 +420,7 @@ test_offline_shows_library (Fixture       *f,
   launch (f, 30);
   f->done = FALSE;
   sg_downloader_run_async (f->downloader, NULL, run_done, f);
-  iterate_until (&f->done);
+  sg_test_iterate_until (&f->done, 60);
 
   g_assert_false (f->ok);
   g_assert_error (f->error, SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_OFFLINE);
@@ -514,20 +472,24 @@ test_invalid_png_set_aside (Fixture       *f,
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
 
+typedef struct {
+  guint64  bytes;
+  guint    n_files;
+  gboolean done;
+} Usage;
+
 static void
 measured (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  guint64 *out = user_data;
-  guint n_files = 0;
+  Usage *out = user_data;
   g_autoptr(GError) error = NULL;
 
   g_assert_true (sg_downloader_measure_library_finish (SG_DOWNLOADER (object), result,
-                                                       &out[0], &n_files, &error));
+                                                       &out->bytes, &out->n_files, &error));
   g_assert_no_error (error);
-  out[1] = n_files;
-  out[2] = TRUE;
+  out->done = TRUE;
 }
 
 static void
@@ -547,7 +509,7 @@ static void
 test_clear_library (Fixture       *f,
                     gconstpointer  data)
 {
-  guint64 usage[3] = { 0, 0, 0 };
+  Usage usage = { 0, 0, FALSE };
   gboolean done = FALSE;
   g_autofree char *other = g_build_filename (f->folder, "notes.txt", NULL);
 
@@ -556,22 +518,22 @@ test_clear_library (Fixture       *f,
   g_assert_true (f->ok);
   g_assert_true (g_file_set_contents (other, "mine", -1, NULL));
 
-  sg_downloader_measure_library_async (f->downloader, NULL, measured, usage);
-  iterate_until ((gboolean *) &usage[2]);
-  g_assert_cmpuint (usage[1], ==, 10);
-  g_assert_cmpuint (usage[0], >, 10 * 67);
+  sg_downloader_measure_library_async (f->downloader, NULL, measured, &usage);
+  sg_test_iterate_until (&usage.done, 60);
+  g_assert_cmpuint (usage.n_files, ==, 10);
+  g_assert_cmpuint (usage.bytes, >, 10 * 67);
 
   sg_downloader_clear_library_async (f->downloader, NULL, cleared, &done);
-  iterate_until (&done);
+  sg_test_iterate_until (&done, 60);
   g_assert_cmpuint (g_list_model_get_n_items (sg_downloader_get_items (f->downloader)), ==, 0);
   g_assert_false (g_file_test (f->index_path, G_FILE_TEST_EXISTS));
   /* Only what the app stored: the user's own file stays. */
   g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
 
-  memset (usage, 0, sizeof usage);
-  sg_downloader_measure_library_async (f->downloader, NULL, measured, usage);
-  iterate_until ((gboolean *) &usage[2]);
-  g_assert_cmpuint (usage[1], ==, 0);
+  memset (&usage, 0, sizeof usage);
+  sg_downloader_measure_library_async (f->downloader, NULL, measured, &usage);
+  sg_test_iterate_until (&usage.done, 60);
+  g_assert_cmpuint (usage.n_files, ==, 0);
 
   /* The next run downloads everything again. */
   g_assert_cmpuint (run (f)->downloaded, ==, 10);
@@ -612,7 +574,7 @@ test_fetch_variant (Fixture       *f,
   sg_fake_server_reset_counters (f->server);
   sg_downloader_fetch_variant_async (f->downloader, item, SG_VARIANT_FRONT_SHINY, NULL,
                                      fetched, &first);
-  iterate_until (&first.done);
+  sg_test_iterate_until (&first.done, 60);
   g_assert_no_error (first.error);
   g_assert_true (GDK_IS_TEXTURE (first.texture));
   g_assert_true (g_str_has_prefix (first.path, f->folder));
@@ -623,7 +585,7 @@ test_fetch_variant (Fixture       *f,
   /* Stored now: the second time costs no request. */
   sg_downloader_fetch_variant_async (f->downloader, item, SG_VARIANT_FRONT_SHINY, NULL,
                                      fetched, &again);
-  iterate_until (&again.done);
+  sg_test_iterate_until (&again.done, 60);
   g_assert_no_error (again.error);
   g_assert_cmpuint (sg_fake_server_get_n_requests (f->server), ==, 1);
   g_assert_cmpstr (again.path, ==, first.path);

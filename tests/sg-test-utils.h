@@ -1,0 +1,17 @@
+/* sg-test-utils.h: what every test of the project needs the same way
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+char *sg_test_make_tmp_dir  (const char *prefix);
+void  sg_test_remove_tree   (const char *path);
+void  sg_test_iterate_until (gboolean   *condition,
+                             guint       seconds);
+void  sg_test_wait          (guint       ms);
+
+G_END_DECLS
