@@ -192,7 +192,7 @@ show_preferences (GSimpleAction *action,
   if (self->settings == NULL)
     return;
 
-  gtk_window_present (sg_preferences_window_new (parent, self->settings));
+  gtk_window_present (sg_preferences_window_new (parent, self->downloader, self->settings));
 }
 
 static void

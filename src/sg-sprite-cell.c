@@ -2,7 +2,8 @@
  *
  * The cell follows whatever item it is given and forgets it when given
  * NULL: the grid recycles cells, and a recycled cell must never paint the
- * previous item's sprite or react to its notifications.
+ * previous item's sprite or react to its notifications. A tile whose sprite
+ * is stored can be dragged out as its PNG file.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sg-export.h"
 #include "sg-sprite-cell.h"
 #include "sg-sprite-picture.h"
 
@@ -150,6 +152,36 @@ sg_sprite_cell_update (SgSpriteCell *self)
                                   -1);
 }
 
+/* The file is what leaves: a file manager copies it, an image editor opens
+ * it, a chat attaches it. Nothing to drag before the sprite is stored. */
+static GdkContentProvider *
+sg_sprite_cell_drag_prepare_cb (SgSpriteCell  *self,
+                                double         x,
+                                double         y,
+                                GtkDragSource *source)
+{
+  const char *path;
+
+  if (self->item == NULL || (path = sg_pokemon_get_path (self->item)) == NULL)
+    return NULL;
+
+  return sg_export_content_for_file (path);
+}
+
+static void
+sg_sprite_cell_drag_begin_cb (SgSpriteCell  *self,
+                              GdkDrag       *drag,
+                              GtkDragSource *source)
+{
+  GdkTexture *texture = self->item != NULL ? sg_pokemon_get_texture (self->item) : NULL;
+
+  /* The sprite itself under the pointer, held at its centre. */
+  if (texture != NULL)
+    gtk_drag_source_set_icon (source, GDK_PAINTABLE (texture),
+                              gdk_texture_get_width (texture) / 2,
+                              gdk_texture_get_height (texture) / 2);
+}
+
 static void
 sg_sprite_cell_item_notify_cb (SgSpriteCell *self,
                                GParamSpec   *pspec,
@@ -248,7 +280,17 @@ sg_sprite_cell_class_init (SgSpriteCellClass *klass)
 static void
 sg_sprite_cell_init (SgSpriteCell *self)
 {
+  GtkDragSource *source;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  source = gtk_drag_source_new ();
+  gtk_drag_source_set_actions (source, GDK_ACTION_COPY);
+  g_signal_connect_object (source, "prepare",
+                           G_CALLBACK (sg_sprite_cell_drag_prepare_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (source, "drag-begin",
+                           G_CALLBACK (sg_sprite_cell_drag_begin_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (source));
 }
 
 GtkWidget *

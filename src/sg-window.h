@@ -1,4 +1,4 @@
-/* sg-window.h: the main window: header bar, grid, progress, status pages, toasts
+/* sg-window.h: the main window: header bar, search, grid, detail page, status pages, toasts
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
