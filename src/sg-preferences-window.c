@@ -269,6 +269,9 @@ sg_preferences_window_set_folder (SgPreferencesWindow *self,
 }
 
 #if GTK_CHECK_VERSION (4, 10, 0)
+/* Newer API on purpose, behind the check: our GDK_VERSION_MAX_ALLOWED
+ * (4.8) flags it as unavailable, which is what keeps it out elsewhere. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 static void
 folder_dialog_cb (GObject      *source,
                   GAsyncResult *result,
@@ -281,6 +284,7 @@ folder_dialog_cb (GObject      *source,
   if (folder != NULL && !g_cancellable_is_cancelled (self->cancellable))
     sg_preferences_window_set_folder (self, folder);
 }
+G_GNUC_END_IGNORE_DEPRECATIONS
 #else
 static void
 folder_chooser_response_cb (SgPreferencesWindow *self,
@@ -311,6 +315,9 @@ folder_choose_clicked_cb (SgPreferencesWindow *self,
     current_file = g_file_new_for_path (current);
 
 #if GTK_CHECK_VERSION (4, 10, 0)
+/* Newer API on purpose, behind the check: our GDK_VERSION_MAX_ALLOWED
+ * (4.8) flags it as unavailable, which is what keeps it out elsewhere. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   {
     g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
 
@@ -321,6 +328,7 @@ folder_choose_clicked_cb (SgPreferencesWindow *self,
     gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), self->cancellable,
                                    folder_dialog_cb, g_object_ref (self));
   }
+G_GNUC_END_IGNORE_DEPRECATIONS
 #else
   if (self->folder_chooser != NULL)
     return;
