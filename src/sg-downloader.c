@@ -124,6 +124,8 @@ struct _SgDownloader
   GTask        *run_task;     /* (owned) (nullable) */
   GCancellable *cancellable;  /* (owned) (nullable): ours, cancelled with the caller's */
   GCancellable *caller_cancellable; /* (owned) (nullable) */
+  GCancellable *scan_cancellable; /* (owned) (nullable): the library scan's; a stopped
+                                   * or failed run still shows what is stored */
   gulong        caller_cancelled_id;
   SgHttp       *http;         /* (owned) (nullable) */
   SgLibrary    *library;      /* (owned) (nullable) */
@@ -148,6 +150,7 @@ struct _SgDownloader
   char         *run_base_url; /* (owned) (nullable) */
   SgVariant     run_variant;
   guint         run_limit;
+  guint         run_workers;
 };
 
 G_DEFINE_FINAL_TYPE (SgDownloader, sg_downloader, G_TYPE_OBJECT)
@@ -334,6 +337,16 @@ same_as_stored (const char *path,
          g_mapped_file_get_length (file) == g_bytes_get_size (body) &&
          memcmp (g_mapped_file_get_contents (file), g_bytes_get_data (body, NULL),
                  g_bytes_get_size (body)) == 0;
+}
+
+/* Only a file that is not a whole PNG is set aside: one that could not be
+ * read just now (EMFILE, EIO) is still the user's sprite. */
+static gboolean
+is_invalid_image (const GError *error)
+{
+  return error != NULL &&
+         error->domain != G_FILE_ERROR && error->domain != G_IO_ERROR &&
+         !g_error_matches (error, SG_IMAGE_ERROR, SG_IMAGE_ERROR_TOO_LARGE);
 }
 
 static void
@@ -587,6 +600,11 @@ check_unreachable (SgDownloader *self,
   if (!g_error_matches (error, SG_HTTP_ERROR, SG_HTTP_ERROR_UNREACHABLE))
     return FALSE;
 
+  /* Once the server has answered in this run, one address that cannot be
+   * reached (a sprite host's name, a restart) fails that item, not the run. */
+  if (!for_list && self->answered)
+    return FALSE;
+
   set_offline (self, TRUE);
   if (for_list)
     fail_run (self, g_error_new (SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_OFFLINE,
@@ -621,7 +639,7 @@ static void
 pump (SgDownloader *self)
 {
   while (!is_cancelled (self) &&
-         self->in_flight < self->workers &&
+         self->in_flight < self->run_workers &&
          !g_queue_is_empty (&self->queue))
     start_job (self, g_queue_pop_head (&self->queue));
 }
@@ -678,7 +696,8 @@ queue_sprite (SgDownloader *self,
               guint         index,
               guint         id,
               const char   *name,
-              const char   *url)
+              const char   *url,
+              gboolean      at_front)
 {
   g_autofree char *relpath = NULL;
   gpointer other;
@@ -710,9 +729,13 @@ queue_sprite (SgDownloader *self,
 
   job = job_new (self, JOB_SPRITE, index, url);
   job->relpath = g_steal_pointer (&relpath);
-  /* At the front: finishing started items first brings the first sprite
-   * sooner and keeps the number of half-done items small. */
-  g_queue_push_head (&self->queue, job);
+  /* After its detail, at the front: finishing started items first brings
+   * the first sprite sooner and keeps the number of half-done items small.
+   * Known from the index, in line like a detail, so Pokédex order holds. */
+  if (at_front)
+    g_queue_push_head (&self->queue, job);
+  else
+    g_queue_push_tail (&self->queue, job);
 }
 
 /* The detail reaches the item and the index: the grid, the detail view and
@@ -749,7 +772,7 @@ queue_fetch (SgDownloader *self,
                                             sg_pokemon_get_name (item));
 
   if (entry != NULL && entry->has_detail)
-    queue_sprite (self, index, entry->id, entry->name, entry->sprite_urls[self->run_variant]);
+    queue_sprite (self, index, entry->id, entry->name, entry->sprite_urls[self->run_variant], FALSE);
   else
     g_queue_push_tail (&self->queue, job_new (self, JOB_DETAIL, index, list_entry->url));
 }
@@ -838,9 +861,11 @@ scan_thread (GTask        *task,
 
       if (scan->decode)
         {
-          result->textures[i] = load_stored (scan->library, relpath, NULL);
+          g_autoptr(GError) error = NULL;
+
+          result->textures[i] = load_stored (scan->library, relpath, &error);
           result->stored[i] = result->textures[i] != NULL;
-          if (!result->stored[i])
+          if (!result->stored[i] && is_invalid_image (error))
             sg_library_set_aside (scan->library, relpath);
         }
       else
@@ -860,7 +885,7 @@ start_scan (SgDownloader *self,
             ScanData     *scan,
             gpointer      source_tag)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, scan_done, source_tag);
+  g_autoptr(GTask) task = g_task_new (self, self->scan_cancellable, scan_done, source_tag);
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, scan, scan_data_free);
@@ -954,8 +979,10 @@ scan_done (GObject      *object,
       const char *relpath = g_ptr_array_index (scan->relpaths, i);
       gboolean stored = result != NULL && result->stored[i];
 
-      /* The model was replaced (the list changed) while we scanned. */
-      if (is_cancelled (self) || scan->generation != self->generation)
+      /* The model was replaced (the list changed) while we scanned. A
+       * stopped or failed run goes on: what is stored is shown all the same,
+       * and nothing is requested (pump() checks the run's cancellable). */
+      if (scan->generation != self->generation)
         break;
 
       if (stored && first_pass && self->decode_textures)
@@ -978,7 +1005,7 @@ scan_done (GObject      *object,
 
   /* Every stored item is in the model with its texture. */
   if (self->decoding == 0 && scan->generation == self->generation &&
-      self->stats.t_stored_us == 0 && !is_cancelled (self))
+      self->stats.t_stored_us == 0)
     self->stats.t_stored_us = g_get_monotonic_time ();
 
   g_clear_pointer (&result, scan_result_free);
@@ -1118,6 +1145,50 @@ set_server_count (SgDownloader *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_COUNT]);
 }
 
+static SgListEntry *
+list_entry_new (guint       id,
+                const char *name,
+                const char *url)
+{
+  SgListEntry *entry = g_new0 (SgListEntry, 1);
+
+  entry->id = id;
+  entry->name = g_strdup (name);
+  entry->url = g_strdup (url);
+
+  return entry;
+}
+
+/* Without a list of this server (a rebuilt index, another server), what is
+ * stored still shows, in Pokédex order, until the list says otherwise. */
+static GPtrArray *
+dup_stored_entries (SgDownloader *self)
+{
+  g_autoptr(GPtrArray) stored = sg_library_index_dup_entries (self->index);
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sg_list_entry_free);
+
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const SgIndexEntry *known = g_ptr_array_index (stored, i);
+      g_autofree char *id = NULL;
+      g_autofree char *url = NULL;
+
+      if (self->run_limit > 0 && entries->len >= self->run_limit)
+        break;
+      if (known->files[self->run_variant] == NULL)
+        continue;
+
+      id = g_strdup_printf ("%u", known->id);
+      url = sg_pokeapi_detail_url (self->run_base_url, id);
+      g_ptr_array_add (entries, list_entry_new (known->id, known->name, url));
+    }
+
+  if (entries->len == 0)
+    g_clear_pointer (&entries, g_ptr_array_unref);
+
+  return entries;
+}
+
 /* The cached list of the same server, when there is one; @covers says
  * whether it holds all this run asks for (else the list is asked again,
  * and meanwhile, or offline, the grid shows what the cache has). */
@@ -1130,8 +1201,10 @@ dup_cached_entries (SgDownloader *self,
   guint n;
 
   *covers = FALSE;
-  if (list == NULL || g_strcmp0 (list->base_url, self->run_base_url) != 0)
+  if (self->index == NULL)
     return NULL;
+  if (list == NULL || g_strcmp0 (list->base_url, self->run_base_url) != 0)
+    return dup_stored_entries (self);
 
   /* It was asked for at least as much, or the server had no more. */
   *covers = list->limit == 0 ||
@@ -1143,12 +1216,8 @@ dup_cached_entries (SgDownloader *self,
   for (guint i = 0; i < n; i++)
     {
       const SgIndexListEntry *cached = g_ptr_array_index (list->entries, i);
-      SgListEntry *entry = g_new0 (SgListEntry, 1);
 
-      entry->id = cached->id;
-      entry->name = g_strdup (cached->name);
-      entry->url = g_strdup (cached->url);
-      g_ptr_array_add (entries, entry);
+      g_ptr_array_add (entries, list_entry_new (cached->id, cached->name, cached->url));
     }
 
   return entries;
@@ -1294,6 +1363,8 @@ write_index_done (GObject      *object,
 
   self->index_writing = FALSE;
   self->pending_local--;
+  if (g_application_get_default () != NULL)
+    g_application_release (g_application_get_default ());
 
   /* The index is only a cache: losing it costs a rebuild, not a sprite. */
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -1321,6 +1392,10 @@ write_index (SgDownloader *self)
   self->index_dirty = FALSE;
   self->index_writing = TRUE;
   self->pending_local++;
+  /* Closing the window must not end the process before the index is on
+   * disk (a GIO hold, so the core needs no GTK). */
+  if (g_application_get_default () != NULL)
+    g_application_hold (g_application_get_default ());
 
   /* Not cancellable: a stopped run still keeps what it downloaded. */
   task = g_task_new (self, NULL, write_index_done, NULL);
@@ -1355,6 +1430,18 @@ mark_index_dirty (SgDownloader *self)
 }
 
 /* ── Completion ────────────────────────────────────────────────────────── */
+
+/* The server answered (anything, an error status included): not offline. */
+static void
+note_answer (SgDownloader *self,
+             gboolean      answered)
+{
+  if (!answered)
+    return;
+
+  self->answered = TRUE;
+  set_offline (self, FALSE);
+}
 
 static gboolean
 is_current (SgDownloader *self,
@@ -1451,9 +1538,7 @@ job_done (GObject      *object,
       {
         ListResult *list = g_task_propagate_pointer (task, &error);
 
-        self->answered = self->answered || list != NULL;
-        if (list != NULL)
-          set_offline (self, FALSE);
+        note_answer (self, list != NULL);
 
         if (list != NULL && list->page == NULL)
           {
@@ -1479,7 +1564,8 @@ job_done (GObject      *object,
       {
         g_autoptr(SgDetail) detail = g_task_propagate_pointer (task, &error);
 
-        self->answered = TRUE;
+        note_answer (self, detail != NULL || !g_error_matches (error, SG_HTTP_ERROR,
+                                                                SG_HTTP_ERROR_UNREACHABLE));
         if (!is_current (self, job))
           break;
 
@@ -1490,7 +1576,7 @@ job_done (GObject      *object,
               queue_revalidate (self, job->index);
             else
               queue_sprite (self, job->index, detail->id, detail->name,
-                            detail->sprite_urls[self->run_variant]);
+                            detail->sprite_urls[self->run_variant], TRUE);
           }
         else if (check_unreachable (self, error, FALSE))
           ;
@@ -1506,7 +1592,8 @@ job_done (GObject      *object,
       {
         SpriteResult *sprite = g_task_propagate_pointer (task, &error);
 
-        self->answered = TRUE;
+        note_answer (self, sprite != NULL || !g_error_matches (error, SG_HTTP_ERROR,
+                                                                SG_HTTP_ERROR_UNREACHABLE));
         if (is_current (self, job))
           sprite_done (self, job, sprite, error);
         g_clear_pointer (&sprite, sprite_result_free);
@@ -1530,6 +1617,7 @@ reset_run (SgDownloader *self)
   self->caller_cancelled_id = 0;
   g_clear_object (&self->caller_cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->scan_cancellable);
   g_clear_object (&self->http);
   g_clear_object (&self->library);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
@@ -1700,22 +1788,23 @@ prepare_folder_done (GObject      *object,
         fail_run (self, g_error_new (SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_FOLDER,
                                      _("Cannot use the download folder: %s"), error->message));
     }
-  else if (!is_cancelled (self))
+  else
     {
       gboolean covers;
       GPtrArray *cached = dup_cached_entries (self, &covers);
 
+      /* The library first, before any request, and also when the run was
+       * stopped at once; the list is asked for only when it is older than
+       * the server said it keeps. */
       if (cached != NULL)
         {
-          /* The library first, before any request; the list is asked for
-           * only when it is older than the server said it keeps. */
           self->list_from_cache = TRUE;
           self->list_confirmed = covers &&
                                  sg_library_index_list_is_fresh (self->index, now_seconds ());
           apply_list (self, cached);
         }
 
-      if (!self->list_confirmed)
+      if (!self->list_confirmed && !is_cancelled (self))
         request_list (self);
       pump (self);
     }
@@ -1765,9 +1854,11 @@ sg_downloader_run_async (SgDownloader        *self,
       return;
     }
 
-  /* Forget the previous run. */
+  /* Forget the previous run, but keep its items in the model: the grid
+   * goes on showing them until this run's list replaces them in one splice
+   * (and still shows them if this one fails). Until then nothing may touch
+   * them, so the array the scheduler indexes is emptied. */
   g_ptr_array_set_size (self->item_array, 0);
-  g_list_store_remove_all (self->items);
   memset (&self->stats, 0, sizeof self->stats);
   self->stats.t_start_us = g_get_monotonic_time ();
   self->n_finished = 0;
@@ -1779,6 +1870,7 @@ sg_downloader_run_async (SgDownloader        *self,
    * fatal error can stop the run without cancelling the caller's object, and
    * it follows the caller's (which may be cancelled from any thread). */
   self->cancellable = g_cancellable_new ();
+  self->scan_cancellable = g_cancellable_new ();
   if (cancellable != NULL)
     {
       self->caller_cancellable = g_object_ref (cancellable);
@@ -1794,6 +1886,7 @@ sg_downloader_run_async (SgDownloader        *self,
   self->run_base_url = g_strdup (self->base_url);
   self->run_variant = self->variant;
   self->run_limit = self->limit;
+  self->run_workers = self->workers;
   self->list_done = FALSE;
   self->list_confirmed = FALSE;
   self->list_from_cache = FALSE;
@@ -1821,7 +1914,8 @@ sg_downloader_run_async (SgDownloader        *self,
   if (self->index == NULL || g_strcmp0 (index_path, self->loaded_index_path) != 0)
     prepare->index_path = g_steal_pointer (&index_path);
 
-  prepare_task = g_task_new (self, self->cancellable, prepare_folder_done, NULL);
+  /* The scan's cancellable: a run stopped at once still loads the library. */
+  prepare_task = g_task_new (self, self->scan_cancellable, prepare_folder_done, NULL);
   g_task_set_source_tag (prepare_task, prepare_folder_thread);
   g_task_set_task_data (prepare_task, prepare, prepare_free);
   self->pending_local++;
@@ -1850,6 +1944,8 @@ sg_downloader_dispose (GObject *object)
    * means nothing is running; cancel anyway in case of a stray ref drop. */
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  if (self->scan_cancellable != NULL)
+    g_cancellable_cancel (self->scan_cancellable);
 
   G_OBJECT_CLASS (sg_downloader_parent_class)->dispose (object);
 }
@@ -2161,9 +2257,12 @@ sg_downloader_get_n_stored (SgDownloader *self)
 
   g_return_val_if_fail (SG_IS_DOWNLOADER (self), 0);
 
-  for (guint i = 0; i < self->item_array->len; i++)
+  /* The model, not the run's array: a run that failed before its list
+   * arrived still shows the previous run's items. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->items)); i++)
     {
-      SgItemState state = sg_pokemon_get_state (g_ptr_array_index (self->item_array, i));
+      g_autoptr(SgPokemon) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+      SgItemState state = sg_pokemon_get_state (item);
 
       if (state == SG_ITEM_STATE_STORED || state == SG_ITEM_STATE_DOWNLOADED)
         n++;
@@ -2183,6 +2282,17 @@ sg_downloader_prioritize (SgDownloader *self,
 
   if (self->run_task == NULL || !g_ptr_array_find (self->item_array, item, &index))
     return;
+
+  /* Still waiting for the list to be confirmed: first in line then. */
+  for (guint i = 0; self->waiting != NULL && i < self->waiting->len; i++)
+    {
+      if (g_array_index (self->waiting, guint, i) == index)
+        {
+          g_array_remove_index (self->waiting, i);
+          g_array_prepend_val (self->waiting, index);
+          return;
+        }
+    }
 
   for (GList *l = self->queue.head; l != NULL; l = l->next)
     {
@@ -2285,13 +2395,16 @@ fetch_variant_thread (GTask        *task,
 
   if (sg_library_has_valid_sprite (fetch->library, relpath))
     {
-      fetch->texture = load_stored (fetch->library, relpath, NULL);
+      g_autoptr(GError) load_error = NULL;
+
+      fetch->texture = load_stored (fetch->library, relpath, &load_error);
       if (fetch->texture != NULL)
         {
           g_task_return_boolean (task, TRUE);
           return;
         }
-      sg_library_set_aside (fetch->library, relpath);
+      if (is_invalid_image (load_error))
+        sg_library_set_aside (fetch->library, relpath);
     }
 
   fetch->cache.max_age = -1;

@@ -440,6 +440,107 @@ test_offline_shows_library (Fixture       *f,
 }
 
 static void
+assert_all_stored_shown (Fixture *f,
+                         guint    n)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (sg_downloader_get_items (f->downloader)), ==, n);
+  g_assert_cmpuint (sg_downloader_get_n_stored (f->downloader), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SgPokemon) item = item_at (f, i);
+
+      g_assert_cmpuint (sg_pokemon_get_state (item), ==, SG_ITEM_STATE_STORED);
+      g_assert_nonnull (sg_pokemon_get_texture (item));
+    }
+}
+
+static void
+test_offline_stale_list (Fixture       *f,
+                         gconstpointer  data)
+{
+  launch (f, 20);
+  run (f);
+  g_assert_true (f->ok);
+
+  /* A day later, offline, with no back-off: the list fails at once, long
+   * before 20 sprites could be decoded. They are shown all the same. */
+  age_index (f);
+  g_clear_pointer (&f->server, sg_fake_server_free);
+  launch (f, 20);
+  g_object_set (f->downloader, "backoff-ms", 0, NULL);
+  f->done = FALSE;
+  sg_downloader_run_async (f->downloader, NULL, run_done, f);
+  sg_test_iterate_until (&f->done, 60);
+
+  g_assert_error (f->error, SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_OFFLINE);
+  assert_all_stored_shown (f, 20);
+  g_assert_cmpuint (sg_downloader_get_stats (f->downloader)->stored_shown, ==, 20);
+}
+
+static void
+test_stop_shows_library (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  launch (f, 20);
+  run (f);
+  g_assert_true (f->ok);
+
+  /* Stopped at once (Escape as the window opens): no request, but the
+   * library is still shown. */
+  age_index (f);
+  launch (f, 20);
+  f->done = FALSE;
+  sg_downloader_run_async (f->downloader, cancellable, run_done, f);
+  g_cancellable_cancel (cancellable);
+  sg_test_iterate_until (&f->done, 60);
+
+  g_assert_error (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_all_stored_shown (f, 20);
+}
+
+static void
+test_rebuilt_index_offline (Fixture       *f,
+                            gconstpointer  data)
+{
+  launch (f, 20);
+  run (f);
+  g_assert_true (f->ok);
+
+  /* No index at all, and no server: the folder alone still shows. */
+  g_assert_cmpint (g_unlink (f->index_path), ==, 0);
+  g_clear_pointer (&f->server, sg_fake_server_free);
+  launch (f, 20);
+  f->done = FALSE;
+  sg_downloader_run_async (f->downloader, NULL, run_done, f);
+  sg_test_iterate_until (&f->done, 60);
+
+  g_assert_error (f->error, SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_OFFLINE);
+  assert_all_stored_shown (f, 20);
+}
+
+static void
+test_refresh_keeps_items (Fixture       *f,
+                          gconstpointer  data)
+{
+  launch (f, 20);
+  run (f);
+  g_assert_true (f->ok);
+
+  /* Refresh: the grid keeps showing the items until the new run's list
+   * replaces them, and a run that cannot get one leaves them there. */
+  g_clear_pointer (&f->server, sg_fake_server_free);
+  g_object_set (f->downloader, "limit", 30, NULL);
+  f->done = FALSE;
+  sg_downloader_run_async (f->downloader, NULL, run_done, f);
+  g_assert_cmpuint (g_list_model_get_n_items (sg_downloader_get_items (f->downloader)), ==, 20);
+  sg_test_iterate_until (&f->done, 60);
+  g_assert_false (f->ok);
+  assert_all_stored_shown (f, 20);
+}
+
+static void
 test_invalid_png_set_aside (Fixture       *f,
                             gconstpointer  data)
 {
@@ -611,6 +712,10 @@ main (int   argc,
   ADD ("/refresh/variant-switch", test_variant_switch);
   ADD ("/refresh/visible-first", test_visible_first);
   ADD ("/refresh/offline-shows-library", test_offline_shows_library);
+  ADD ("/refresh/offline-stale-list", test_offline_stale_list);
+  ADD ("/refresh/stop-shows-library", test_stop_shows_library);
+  ADD ("/refresh/rebuilt-index-offline", test_rebuilt_index_offline);
+  ADD ("/refresh/refresh-keeps-items", test_refresh_keeps_items);
   ADD ("/refresh/invalid-png-set-aside", test_invalid_png_set_aside);
   ADD ("/refresh/clear-library", test_clear_library);
   ADD ("/refresh/fetch-variant", test_fetch_variant);
