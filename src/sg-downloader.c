@@ -973,6 +973,10 @@ scan_done (GObject      *object,
     self->decoding--;
   result = g_task_propagate_pointer (G_TASK (res), NULL);
 
+  /* A batch finishes up to LOAD_BATCH items: one n-finished notify for all
+   * of them, so the progress is laid out once. */
+  g_object_freeze_notify (G_OBJECT (self));
+
   for (guint i = 0; i < scan->relpaths->len; i++)
     {
       guint index = scan->indices[i];
@@ -1009,6 +1013,7 @@ scan_done (GObject      *object,
     self->stats.t_stored_us = g_get_monotonic_time ();
 
   g_clear_pointer (&result, scan_result_free);
+  g_object_thaw_notify (G_OBJECT (self));
   pump (self);
   maybe_complete (self);
 }
