@@ -5,6 +5,11 @@
  * previous item's sprite or react to its notifications. A tile whose sprite
  * is stored can be dragged out as its PNG file.
  *
+ * "running" says whether a run is going: a pending tile is "downloading"
+ * only then, and "not downloaded" after Stop or offline. It belongs to the
+ * cell, not the item, so a recycled cell keeps it (the window binds it to
+ * the downloader's "running" once, when it makes the cell).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "sg-sprite-cell"
@@ -29,6 +34,8 @@ struct _SgSpriteCell
 
   /* Owned */
   SgPokemon       *item;  /* (owned) (nullable): only while bound */
+
+  gboolean         running;
 };
 
 G_DEFINE_FINAL_TYPE (SgSpriteCell, sg_sprite_cell, GTK_TYPE_WIDGET)
@@ -36,6 +43,7 @@ G_DEFINE_FINAL_TYPE (SgSpriteCell, sg_sprite_cell, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_ITEM,
+  PROP_RUNNING,
   N_PROPS
 };
 
@@ -110,8 +118,13 @@ sg_sprite_cell_update (SgSpriteCell *self)
        * would be restless, and after Stop the items stay pending. */
       icon_name = "image-x-generic-symbolic";
       pending = TRUE;
-      /* Translators: the state of a tile, read by screen readers */
-      state_text = g_strdup (_("downloading"));
+      if (self->running)
+        /* Translators: the state of a tile, read by screen readers */
+        state_text = g_strdup (_("downloading"));
+      else
+        /* Translators: the state of a tile, read by screen readers: no
+         * download is going (it was stopped, or the server is offline) */
+        state_text = g_strdup (_("not downloaded"));
       break;
     }
 
@@ -210,6 +223,25 @@ sg_sprite_cell_dispose (GObject *object)
   G_OBJECT_CLASS (sg_sprite_cell_parent_class)->dispose (object);
 }
 
+/* Not in the header: the window sets it through the "running" property. */
+static void
+sg_sprite_cell_set_running (SgSpriteCell *self,
+                            gboolean      running)
+{
+  running = !!running;
+  if (self->running == running)
+    return;
+
+  self->running = running;
+
+  /* Only a pending tile reads it; during dispose the template is gone. */
+  if (self->item != NULL && self->picture != NULL &&
+      sg_pokemon_get_state (self->item) == SG_ITEM_STATE_PENDING)
+    sg_sprite_cell_update (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
 static void
 sg_sprite_cell_get_property (GObject    *object,
                              guint       prop_id,
@@ -222,6 +254,10 @@ sg_sprite_cell_get_property (GObject    *object,
     {
     case PROP_ITEM:
       g_value_set_object (value, self->item);
+      break;
+
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
       break;
 
     default:
@@ -243,6 +279,10 @@ sg_sprite_cell_set_property (GObject      *object,
       sg_sprite_cell_set_item (self, g_value_get_object (value));
       break;
 
+    case PROP_RUNNING:
+      sg_sprite_cell_set_running (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -261,6 +301,9 @@ sg_sprite_cell_class_init (SgSpriteCellClass *klass)
   properties[PROP_ITEM] =
     g_param_spec_object ("item", NULL, NULL, SG_TYPE_POKEMON,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -46,7 +46,6 @@ struct _SgWindow
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
   GtkStack             *results_stack;
-  GtkScrolledWindow    *scrolled_window;
   GtkGridView          *grid_view;
   AdwStatusPage        *no_results_page;
   AdwStatusPage        *error_page;
@@ -423,6 +422,37 @@ sg_window_hide_banner (SgWindow *self)
   gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
 }
 
+/* For the first tiles of a list, and a new order or filter: what was at the
+ * top of the screen means nothing any more. A refresh keeps the place. */
+static void
+sg_window_scroll_to_top (SgWindow *self)
+{
+  if (self->grid_view == NULL || self->sort_model == NULL ||
+      g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) == 0)
+    return;
+
+  /* Not the adjustment: right after the model changed the grid has not
+   * measured its rows, and GTK 4.8 warns that it cannot scroll there. The
+   * grid's own action moves its anchor to the first tile instead
+   * (gtk_grid_view_scroll_to is GTK 4.12). */
+  gtk_widget_activate_action (GTK_WIDGET (self->grid_view), "list.scroll-to-item", "u", 0);
+}
+
+/* Back to the gallery; @focus_grid when the grid is on show to take it. */
+static void
+sg_window_leave_detail (SgWindow *self,
+                        gboolean  focus_grid)
+{
+  if (!sg_window_in_detail (self))
+    return;
+
+  gtk_stack_set_visible_child_name (self->view_stack, "gallery");
+  /* The grid puts the focus back on the tile it had: the one just opened. */
+  if (focus_grid)
+    gtk_widget_grab_focus (GTK_WIDGET (self->grid_view));
+  sg_window_update_target (self);
+}
+
 static void
 sg_window_run_cb (GObject      *object,
                   GAsyncResult *result,
@@ -511,14 +541,11 @@ static void
 sg_window_list_loaded_cb (SgWindow     *self,
                           SgDownloader *downloader)
 {
-  GtkAdjustment *vadjustment;
-
   /* Also when another caller runs our downloader: the model is ours to
-   * show all the same. */
+   * show all the same. No scrolling: a Refresh or Retry replaces the tiles
+   * on show with the same ones, and the user keeps their place (the first
+   * fill scrolls to the top in sg_window_items_changed_cb). */
   sg_window_show_items_page (self, _("The server lists no Pokémon"));
-
-  vadjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
-  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_lower (vadjustment));
 
   /* A new list may bring the same items back pending: look at them again. */
   if (self->show_problems)
@@ -532,10 +559,16 @@ sg_window_list_loaded_cb (SgWindow     *self,
                                g_list_model_get_n_items (sg_downloader_get_items (downloader)) > 0);
 }
 
+/* Failed, missing, or pending with no run to fetch it (after Stop, or
+ * offline): no sprite either way. */
 static gboolean
-sg_window_is_problem (SgPokemon *item)
+sg_window_is_problem (SgWindow  *self,
+                      SgPokemon *item)
 {
   SgItemState state = sg_pokemon_get_state (item);
+
+  if (state == SG_ITEM_STATE_PENDING)
+    return !sg_downloader_is_running (self->downloader);
 
   return state == SG_ITEM_STATE_FAILED || state == SG_ITEM_STATE_MISSING;
 }
@@ -549,8 +582,8 @@ sg_window_item_finished_cb (SgWindow     *self,
    * this item changed, so the others keep their verdict. */
   if (self->show_problems)
     gtk_filter_changed (self->problems_filter,
-                        sg_window_is_problem (item) ? GTK_FILTER_CHANGE_LESS_STRICT
-                                                    : GTK_FILTER_CHANGE_MORE_STRICT);
+                        sg_window_is_problem (self, item) ? GTK_FILTER_CHANGE_LESS_STRICT
+                                                          : GTK_FILTER_CHANGE_MORE_STRICT);
 }
 
 static void
@@ -566,10 +599,47 @@ sg_window_running_cb (SgWindow     *self,
                       GParamSpec   *pspec,
                       SgDownloader *downloader)
 {
-  if (!sg_downloader_is_running (downloader))
+  gboolean running = sg_downloader_is_running (downloader);
+
+  if (!running)
     gtk_action_bar_set_revealed (self->progress_action_bar, FALSE);
 
+  /* Pending items are problems only with no run to fetch them: they join
+   * the filter when a run ends and leave it when one starts. (The tiles
+   * follow "running" through their own binding.) */
+  if (self->show_problems)
+    gtk_filter_changed (self->problems_filter,
+                        running ? GTK_FILTER_CHANGE_MORE_STRICT : GTK_FILTER_CHANGE_LESS_STRICT);
+
   sg_window_update_actions (self);
+}
+
+static void
+sg_window_items_changed_cb (SgWindow   *self,
+                            guint       position,
+                            guint       removed,
+                            guint       added,
+                            GListModel *items)
+{
+  guint n_items = g_list_model_get_n_items (items);
+
+  /* The first tiles: start at the top. */
+  if (n_items > 0 && n_items == added && removed == 0)
+    sg_window_scroll_to_top (self);
+
+  /* Emptied with no run going: Clear Library in the preferences. Nothing
+   * left to show, to be offline about, or to look at large. (During a run,
+   * sg_window_run_cb says what an empty list means.) */
+  if (n_items == 0 && removed > 0 && !sg_downloader_is_running (self->downloader))
+    {
+      sg_window_hide_banner (self);
+      sg_window_leave_detail (self, FALSE);
+      if (self->detail_view != NULL)
+        sg_detail_view_set_item (self->detail_view, NULL);
+      sg_window_show_items_page (self, _("Download the sprites of the first Pokémon"));
+      sg_window_update_progress (self);
+      sg_window_update_target (self);
+    }
 }
 
 static void
@@ -665,7 +735,7 @@ sg_window_problems_filter_func (gpointer item,
 {
   SgWindow *self = user_data;
 
-  return !self->show_problems || sg_window_is_problem (item);
+  return !self->show_problems || sg_window_is_problem (self, item);
 }
 
 static void
@@ -743,6 +813,7 @@ sg_window_search_changed_cb (SgWindow       *self,
   g_clear_pointer (&self->query, sg_search_query_free);
   self->query = g_steal_pointer (&query);
   gtk_filter_changed (self->search_filter, change);
+  sg_window_scroll_to_top (self);
   sg_window_update_results_page (self);
   sg_window_prioritize_top (self);
 }
@@ -772,6 +843,7 @@ sg_window_set_sort_by (SgWindow *self,
   /* The downloader's order is the Pokédex order: numbers need no sorter. */
   gtk_sort_list_model_set_sorter (self->sort_model,
                                   sort_by == SORT_BY_NAME ? self->name_sorter : NULL);
+  sg_window_scroll_to_top (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
 }
 
@@ -786,6 +858,7 @@ sg_window_set_show_problems (SgWindow *self,
   self->show_problems = show_problems;
   gtk_filter_changed (self->problems_filter,
                       show_problems ? GTK_FILTER_CHANGE_MORE_STRICT : GTK_FILTER_CHANGE_LESS_STRICT);
+  sg_window_scroll_to_top (self);
   sg_window_update_results_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_PROBLEMS]);
 }
@@ -824,9 +897,12 @@ sg_window_add_variant_menu (SgWindow *self)
   for (SgVariant variant = 0; variant < SG_N_GRID_VARIANTS; variant++)
     {
       g_autoptr(GMenuItem) item = g_menu_item_new (sg_variant_get_label (variant), NULL);
+      /* As bound in class_init: Alt+1 for the first grid variant, and on. */
+      g_autofree char *accel = gtk_accelerator_name (GDK_KEY_1 + variant, GDK_ALT_MASK);
 
       g_menu_item_set_action_and_target_value (item, "win.variant",
                                                g_variant_new_string (sg_variant_to_string (variant)));
+      g_menu_item_set_attribute (item, "accel", "s", accel);
       g_menu_append_item (section, item);
     }
 
@@ -844,7 +920,13 @@ sg_window_setup_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *list_item,
                     gpointer                  user_data)
 {
-  gtk_list_item_set_child (list_item, sg_sprite_cell_new ());
+  SgWindow *self = SG_WINDOW (user_data);
+  GtkWidget *cell = sg_sprite_cell_new ();
+
+  /* Whatever item it is given later, a pending tile says "downloading"
+   * only while a run goes. The binding goes with the cell. */
+  g_object_bind_property (self->downloader, "running", cell, "running", G_BINDING_SYNC_CREATE);
+  gtk_list_item_set_child (list_item, cell);
   gtk_list_item_set_activatable (list_item, TRUE);
 }
 
@@ -927,15 +1009,7 @@ sg_window_back_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  SgWindow *self = SG_WINDOW (widget);
-
-  if (!sg_window_in_detail (self))
-    return;
-
-  gtk_stack_set_visible_child_name (self->view_stack, "gallery");
-  /* The grid puts the focus back on the tile it had: the one just opened. */
-  gtk_widget_grab_focus (GTK_WIDGET (self->grid_view));
-  sg_window_update_target (self);
+  sg_window_leave_detail (SG_WINDOW (widget), TRUE);
 }
 
 static void
@@ -1142,6 +1216,8 @@ sg_window_constructed (GObject *object)
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (sg_window_view_changed_cb), self, G_CONNECT_SWAPPED);
 
+  g_signal_connect_object (sg_downloader_get_items (self->downloader), "items-changed",
+                           G_CALLBACK (sg_window_items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->downloader, "list-loaded",
                            G_CALLBACK (sg_window_list_loaded_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->downloader, "item-finished",
@@ -1211,7 +1287,11 @@ sg_window_dispose (GObject *object)
   g_clear_handle_id (&self->prioritize_id, g_source_remove);
 
   if (self->downloader != NULL)
-    g_signal_handlers_disconnect_by_data (self->downloader, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->downloader, self);
+      /* Clear Library may empty it while a run's callback keeps us alive. */
+      g_signal_handlers_disconnect_by_data (sg_downloader_get_items (self->downloader), self);
+    }
 
   if (self->settings != NULL)
     {
@@ -1219,6 +1299,10 @@ sg_window_dispose (GObject *object)
       g_settings_unbind (self, "default-width");
       g_settings_unbind (self, "default-height");
       g_settings_unbind (self, "maximized");
+      /* Out of the window's action group while both live: the action holds
+       * the settings, and a change of them after the window is gone must
+       * not reach the group the action was in. */
+      g_action_map_remove_action (G_ACTION_MAP (self), "variant");
     }
 
   if (self->target != NULL)
@@ -1389,7 +1473,6 @@ sg_window_class_init (SgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SgWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, SgWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, SgWindow, results_stack);
-  gtk_widget_class_bind_template_child (widget_class, SgWindow, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, SgWindow, grid_view);
   gtk_widget_class_bind_template_child (widget_class, SgWindow, no_results_page);
   gtk_widget_class_bind_template_child (widget_class, SgWindow, error_page);
@@ -1427,6 +1510,18 @@ sg_window_class_init (SgWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.open-folder", NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, sg_window_escape_cb, NULL);
+  /* The view menu; its items show these (the "accel" attributes). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK,
+                                       "win.sort-by", "s", sort_by_names[SORT_BY_NUMBER]);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK,
+                                       "win.sort-by", "s", sort_by_names[SORT_BY_NAME]);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.show-problems", NULL);
+  /* win.variant is the settings' action, added in constructed (with no
+   * settings, there is none and these keys do nothing). */
+  for (SgVariant variant = 0; variant < SG_N_GRID_VARIANTS; variant++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + variant, GDK_ALT_MASK,
+                                         "win.variant", "s", sg_variant_to_string (variant));
 }
 
 static void

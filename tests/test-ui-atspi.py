@@ -31,7 +31,7 @@ import time
 N = 30
 WAIT_S = 90
 SKIP = 77
-TILE = re.compile(r"#(\d{3,}) (\S.*), (downloaded|downloading|no sprite|failed: .*)")
+TILE = re.compile(r"#(\d{3,}) (\S.*), (downloaded|downloading|not downloaded|no sprite|failed: .*)")
 
 
 class Failure(Exception):
