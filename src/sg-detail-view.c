@@ -19,6 +19,7 @@
 
 #include "sg-detail-view.h"
 #include "sg-export.h"
+#include "sg-http.h"
 #include "sg-sprite-picture.h"
 #include "sg-types.h"
 
@@ -404,6 +405,10 @@ fetch_variant_cb (GObject      *source,
     {
       if (g_error_matches (error, SG_DOWNLOADER_ERROR, SG_DOWNLOADER_ERROR_NO_SPRITE))
         thumbnail_set_error (thumbnail, "image-missing-symbolic", _("No sprite"));
+      else if (g_error_matches (error, SG_HTTP_ERROR, SG_HTTP_ERROR_UNREACHABLE))
+        /* Offline is a state, not a failure: no red. */
+        thumbnail_set_error (thumbnail, "network-offline-symbolic",
+                             _("Not downloaded yet: the server cannot be reached"));
       else
         thumbnail_set_error (thumbnail, "dialog-error-symbolic",
                              error != NULL ? error->message : _("Download failed"));
