@@ -17,6 +17,7 @@
 #include "sg-fake-server.h"
 #include "sg-pokemon.h"
 #include "sg-sprite-picture.h"
+#include "sg-test-ui.h"
 #include "sg-test-utils.h"
 
 #define WAIT_SECONDS 60
@@ -26,81 +27,8 @@
 #define N_FAKE_VARIANTS 5
 
 static gboolean   have_display;
-/* Kept for the whole process on purpose: a file-level static, so
- * LeakSanitizer sees it as reachable. */
-static GTestDBus *bus;
 
 /* ── Helpers ───────────────────────────────────────────────────────────── */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Bounded: a hang fails the test instead of stalling CI. */
-static gboolean
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (50, wake_up, NULL);
-  gboolean met;
-
-  while (!(met = condition (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake_id);
-  if (!met)
-    g_test_message ("Timed out after %d s waiting for %s", WAIT_SECONDS, what);
-
-  return met;
-}
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget     *widget,
-         GType          type,
-         WidgetMatch    match,
-         gconstpointer  data,
-         GPtrArray     *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && (match == NULL || match (widget, data)))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, match, data, found);
-}
-
-static GPtrArray *
-find_all (GtkWidget     *root,
-          GType          type,
-          WidgetMatch    match,
-          gconstpointer  data)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (root, type, match, data, found);
-
-  return found;
-}
-
-static GtkWidget *
-find_one (GtkWidget     *root,
-          GType          type,
-          WidgetMatch    match,
-          gconstpointer  data)
-{
-  g_autoptr(GPtrArray) found = find_all (root, type, match, data);
-
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
-}
 
 static gboolean
 label_is (GtkWidget     *widget,
@@ -126,33 +54,9 @@ static gboolean
 shows_label (GtkWidget  *root,
              const char *text)
 {
-  GtkWidget *label = find_one (root, GTK_TYPE_LABEL, label_is, text);
+  GtkWidget *label = sg_test_find_one (root, GTK_TYPE_LABEL, label_is, text);
 
   return label != NULL && shown (label);
-}
-
-/* Every PNG under @path, counted. */
-static guint
-count_pngs (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  if (dir == NULL)
-    return 0;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        n += count_pngs (child);
-      else if (g_str_has_suffix (name, ".png"))
-        n++;
-    }
-
-  return n;
 }
 
 static gboolean
@@ -183,8 +87,7 @@ typedef struct {
   SgDownloader *downloader;
   GtkWindow    *window;
   SgDetailView *view;
-  gboolean      run_done;
-  GError       *run_error;
+  SgTestRun     run;
 } Fixture;
 
 static void
@@ -195,31 +98,8 @@ fixture_setup (Fixture       *f,
     return;
 
   f->folder = sg_test_make_tmp_dir ("sg-test-detail");
-  f->downloader = sg_downloader_new ();
-  g_object_set (f->downloader,
-                "folder", f->folder,
-                "decode-textures", TRUE,
-                "deadline-ms", 4000,
-                "io-timeout-ms", 1000,
-                "backoff-ms", 20,
-                NULL);
-}
-
-static void
-run_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  sg_downloader_run_finish (SG_DOWNLOADER (source), result, &f->run_error);
-  f->run_done = TRUE;
-}
-
-static gboolean
-run_is_done (gpointer data)
-{
-  return ((Fixture *) data)->run_done;
+  f->downloader = sg_test_downloader_new (f->folder);
+  g_object_set (f->downloader, "decode-textures", TRUE, NULL);
 }
 
 /* A fake server of @count Pokémon answering after @latency_ms, and a whole
@@ -231,22 +111,14 @@ fixture_run_with_fault (Fixture     *f,
                         SgFakeFault  fault,
                         guint        fault_id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
-
   f->server = sg_fake_server_new (count, latency_ms);
   if (fault_id != 0)
     sg_fake_server_add_fault (f->server, fault, fault_id);
-  g_assert_true (sg_fake_server_start (f->server, 0, &error));
-  g_assert_no_error (error);
+  sg_test_serve (f->server, 0, f->downloader, count);
 
-  base_url = sg_fake_server_dup_base_url (f->server);
-  g_object_set (f->downloader, "base-url", base_url, "limit", count, NULL);
-
-  f->run_done = FALSE;
-  sg_downloader_run_async (f->downloader, NULL, run_cb, f);
-  g_assert_true (wait_until (run_is_done, f, "the end of the run"));
-  g_assert_no_error (f->run_error);
+  sg_test_run_start (&f->run, f->downloader);
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, sg_test_run_is_done, &f->run, "the end of the run"));
+  g_assert_no_error (f->run.error);
 }
 
 static void
@@ -257,12 +129,6 @@ fixture_run (Fixture *f,
   fixture_run_with_fault (f, count, latency_ms, SG_FAKE_FAULT_NOT_PNG, 0);
 }
 
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static void
 fixture_open_view (Fixture *f)
 {
@@ -271,7 +137,7 @@ fixture_open_view (Fixture *f)
   gtk_window_set_default_size (f->window, 520, 900);
   gtk_window_set_child (f->window, GTK_WIDGET (f->view));
   gtk_window_present (f->window);
-  g_assert_true (wait_until (widget_is_mapped, f->view, "the view to be mapped"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, sg_test_widget_is_mapped, f->view, "the view to be mapped"));
 }
 
 static gboolean
@@ -289,10 +155,10 @@ fixture_teardown (Fixture       *f,
   /* Cancelled fetches still end on the server; let them, so nothing of
    * this test reaches the next. */
   if (f->server != NULL)
-    g_assert_true (wait_until (server_is_idle, f->server, "the server to be idle"));
+    g_assert_true (sg_test_wait_until (WAIT_SECONDS, server_is_idle, f->server, "the server to be idle"));
   /* Late callbacks, if any, arrive. */
   sg_test_wait (200);
-  g_clear_error (&f->run_error);
+  g_clear_error (&f->run.error);
   g_clear_object (&f->downloader);
   g_clear_pointer (&f->server, sg_fake_server_free);
   if (f->folder != NULL)
@@ -332,13 +198,13 @@ item_at (Fixture *f,
 static GPtrArray *
 thumbnails (SgDetailView *view)
 {
-  return find_all (GTK_WIDGET (view), GTK_TYPE_FLOW_BOX_CHILD, NULL, NULL);
+  return sg_test_find_all (GTK_WIDGET (view), GTK_TYPE_FLOW_BOX_CHILD, NULL, NULL);
 }
 
 static GdkTexture *
 thumbnail_texture (GtkWidget *thumbnail)
 {
-  GtkWidget *picture = find_one (thumbnail, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
+  GtkWidget *picture = sg_test_find_one (thumbnail, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
 
   g_assert_nonnull (picture);
 
@@ -363,7 +229,7 @@ all_thumbnails_loaded (gpointer data)
 static GtkWidget *
 large_picture (SgDetailView *view)
 {
-  g_autoptr(GPtrArray) pictures = find_all (GTK_WIDGET (view), SG_TYPE_SPRITE_PICTURE, NULL, NULL);
+  g_autoptr(GPtrArray) pictures = sg_test_find_all (GTK_WIDGET (view), SG_TYPE_SPRITE_PICTURE, NULL, NULL);
 
   for (guint i = 0; i < pictures->len; i++)
     {
@@ -380,7 +246,7 @@ large_picture (SgDetailView *view)
 static GtkWidget *
 large_sprite (SgDetailView *view)
 {
-  GtkWidget *box = find_one (GTK_WIDGET (view), GTK_TYPE_WIDGET, has_css_class, "large-sprite");
+  GtkWidget *box = sg_test_find_one (GTK_WIDGET (view), GTK_TYPE_WIDGET, has_css_class, "large-sprite");
 
   g_assert_nonnull (box);
   g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (box)), ==, GTK_ACCESSIBLE_ROLE_IMG);
@@ -427,11 +293,11 @@ test_facts (Fixture       *f,
   g_assert_true (shows_label (GTK_WIDGET (f->view), "0.7 m"));
   g_assert_true (shows_label (GTK_WIDGET (f->view), "6.9 kg"));
 
-  pills = find_all (GTK_WIDGET (f->view), GTK_TYPE_LABEL, has_css_class, "type-pill");
+  pills = sg_test_find_all (GTK_WIDGET (f->view), GTK_TYPE_LABEL, has_css_class, "type-pill");
   g_assert_cmpuint (pills->len, ==, 2);
-  g_assert_nonnull (find_one (GTK_WIDGET (f->view), GTK_TYPE_LABEL, label_is, "Grass"));
-  g_assert_nonnull (find_one (GTK_WIDGET (f->view), GTK_TYPE_LABEL, label_is, "Poison"));
-  g_assert_true (gtk_widget_has_css_class (find_one (GTK_WIDGET (f->view), GTK_TYPE_LABEL, label_is, "Grass"),
+  g_assert_nonnull (sg_test_find_one (GTK_WIDGET (f->view), GTK_TYPE_LABEL, label_is, "Grass"));
+  g_assert_nonnull (sg_test_find_one (GTK_WIDGET (f->view), GTK_TYPE_LABEL, label_is, "Poison"));
+  g_assert_true (gtk_widget_has_css_class (sg_test_find_one (GTK_WIDGET (f->view), GTK_TYPE_LABEL, label_is, "Grass"),
                                            "type-grass"));
 
   /* Large: the item's own sprite and file. */
@@ -493,12 +359,12 @@ test_variants_fetched (Fixture       *f,
   item = item_at (f, 2);
   id = sg_pokemon_get_id (item);
   title = sg_pokemon_dup_title (item);
-  n_before = count_pngs (f->folder);
+  n_before = sg_test_count_pngs (f->folder);
   g_assert_cmpuint (n_before, ==, 6);
 
   sg_fake_server_reset_counters (f->server);
   sg_detail_view_set_item (f->view, item);
-  g_assert_true (wait_until (all_thumbnails_loaded, f->view, "the thumbnails"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, all_thumbnails_loaded, f->view, "the thumbnails"));
 
   children = thumbnails (f->view);
   g_assert_cmpuint (children->len, ==, N_FAKE_VARIANTS);
@@ -508,7 +374,7 @@ test_variants_fetched (Fixture       *f,
 
       /* Keyboard users reach every one. */
       g_assert_true (gtk_widget_get_focusable (child));
-      if (find_one (child, GTK_TYPE_LABEL, label_is, "Front, Shiny") != NULL)
+      if (sg_test_find_one (child, GTK_TYPE_LABEL, label_is, "Front, Shiny") != NULL)
         shiny = child;
     }
   g_assert_nonnull (shiny);
@@ -519,7 +385,7 @@ test_variants_fetched (Fixture       *f,
   paths = sg_fake_server_dup_request_paths (f->server);
   shiny_path = g_strdup_printf ("/sprites/pokemon/shiny/%u.png", id);
   g_assert_true (path_has_prefix (paths, shiny_path));
-  g_assert_cmpuint (count_pngs (f->folder), ==, n_before + N_FAKE_VARIANTS - 1);
+  g_assert_cmpuint (sg_test_count_pngs (f->folder), ==, n_before + N_FAKE_VARIANTS - 1);
 
   /* Clicked, it is shown large, and its file is the library's. */
   g_signal_emit_by_name (shiny, "activate");
@@ -541,9 +407,9 @@ test_variants_fetched (Fixture       *f,
   second_window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_child (second_window, GTK_WIDGET (second));
   gtk_window_present (second_window);
-  g_assert_true (wait_until (widget_is_mapped, second, "the second view"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, sg_test_widget_is_mapped, second, "the second view"));
   sg_detail_view_set_item (second, item);
-  g_assert_true (wait_until (all_thumbnails_loaded, second, "the second view's thumbnails"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, all_thumbnails_loaded, second, "the second view's thumbnails"));
   g_assert_cmpuint (sg_fake_server_get_n_requests (f->server), ==, 0);
   gtk_window_destroy (second_window);
 }
@@ -569,19 +435,19 @@ test_cancel_on_item_change (Fixture       *f,
   fixture_open_view (f);
   first = item_at (f, 0);
   second = item_at (f, 1);
-  n_before = count_pngs (f->folder);
+  n_before = sg_test_count_pngs (f->folder);
 
   sg_detail_view_set_item (f->view, first);
   sg_detail_view_set_item (f->view, second);
-  g_assert_true (wait_until (all_thumbnails_loaded, f->view, "the second item's thumbnails"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, all_thumbnails_loaded, f->view, "the second item's thumbnails"));
   /* Had the first item's fetches gone on, their files would land by now. */
-  g_assert_true (wait_until (server_is_idle, f->server, "the server to be idle"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, server_is_idle, f->server, "the server to be idle"));
   /* Late callbacks, if any, arrive. */
   sg_test_wait (200);
 
   children = thumbnails (f->view);
   g_assert_cmpuint (children->len, ==, N_FAKE_VARIANTS);
-  g_assert_cmpuint (count_pngs (f->folder), ==, n_before + N_FAKE_VARIANTS - 1);
+  g_assert_cmpuint (sg_test_count_pngs (f->folder), ==, n_before + N_FAKE_VARIANTS - 1);
   g_assert_true (sg_detail_view_get_texture (f->view) == sg_pokemon_get_texture (second));
 }
 
@@ -625,7 +491,7 @@ test_variants_failed (Fixture       *f,
   g_assert_cmpuint (sg_pokemon_get_state (item), ==, SG_ITEM_STATE_FAILED);
 
   sg_detail_view_set_item (f->view, item);
-  g_assert_true (wait_until (all_thumbnails_failed, f->view, "the thumbnails to fail"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, all_thumbnails_failed, f->view, "the thumbnails to fail"));
 
   children = thumbnails (f->view);
   g_assert_cmpuint (children->len, ==, N_FAKE_VARIANTS);
@@ -643,7 +509,7 @@ test_variants_failed (Fixture       *f,
   g_assert_null (sg_detail_view_get_texture (f->view));
   g_assert_nonnull (sg_pokemon_get_reason (item));
   g_assert_true (shows_label (GTK_WIDGET (f->view), sg_pokemon_get_reason (item)));
-  error_image = find_one (GTK_WIDGET (f->view), GTK_TYPE_IMAGE, NULL, NULL);
+  error_image = sg_test_find_one (GTK_WIDGET (f->view), GTK_TYPE_IMAGE, NULL, NULL);
   g_assert_nonnull (error_image);
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (f->view), "detail.copy", NULL) &&
                   sg_detail_view_get_texture (f->view) != NULL);
@@ -697,10 +563,10 @@ test_details_on_demand (Fixture       *f,
 
   args[0] = f->view;
   args[1] = GUINT_TO_POINTER (N_FAKE_VARIANTS);
-  g_assert_true (wait_until (thumbnails_are, args, "every variant's thumbnail"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, thumbnails_are, args, "every variant's thumbnail"));
   g_assert_true (sg_pokemon_has_details (item));
   g_assert_true (shows_label (GTK_WIDGET (f->view), "0.7 m"));
-  g_assert_nonnull (find_one (GTK_WIDGET (f->view), GTK_TYPE_LABEL, label_is, "Grass"));
+  g_assert_nonnull (sg_test_find_one (GTK_WIDGET (f->view), GTK_TYPE_LABEL, label_is, "Grass"));
 }
 
 static gboolean
@@ -726,7 +592,7 @@ test_dispose_cancels (Fixture       *f,
 
   fixture_run (f, 3, 300);
   fixture_open_view (f);
-  n_before = count_pngs (f->folder);
+  n_before = sg_test_count_pngs (f->folder);
 
   sg_detail_view_set_item (f->view, item_at (f, 0));
   view = f->view;
@@ -734,11 +600,11 @@ test_dispose_cancels (Fixture       *f,
   f->view = NULL;
   gtk_window_destroy (g_steal_pointer (&f->window));
 
-  g_assert_true (wait_until (pointer_is_null, &view, "the view to be finalized"));
-  g_assert_true (wait_until (server_is_idle, f->server, "the server to be idle"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, pointer_is_null, &view, "the view to be finalized"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, server_is_idle, f->server, "the server to be idle"));
   /* Late callbacks, if any, arrive. */
   sg_test_wait (200);
-  g_assert_cmpuint (count_pngs (f->folder), ==, n_before);
+  g_assert_cmpuint (sg_test_count_pngs (f->folder), ==, n_before);
 }
 
 typedef struct {
@@ -794,7 +660,7 @@ test_copy (Fixture       *f,
   /* The view's action, as a host's button or shortcut does it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "detail.copy", NULL));
   gdk_clipboard_read_texture_async (clipboard, NULL, read_texture_cb, &read);
-  g_assert_true (wait_until (read_is_done, &read, "the clipboard"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, read_is_done, &read, "the clipboard"));
   g_assert_no_error (read.error);
   g_assert_nonnull (read.texture);
   g_assert_true (textures_equal (read.texture, sg_pokemon_get_texture (item)));
@@ -808,29 +674,22 @@ flag_is_set (gpointer data)
 }
 
 static gboolean
-button_label_is (GtkWidget     *widget,
-                 gconstpointer  data)
+is_mapped (GtkWidget     *widget,
+           gconstpointer  data)
 {
-  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+  return gtk_widget_get_mapped (widget);
 }
 
 static gboolean
 file_chooser_is_open (gpointer data)
 {
-  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+  GtkWindow *window = sg_test_find_toplevel (GTK_TYPE_FILE_CHOOSER, is_mapped, NULL);
 
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+  if (window == NULL)
+    return FALSE;
 
-      if (GTK_IS_FILE_CHOOSER (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
-        {
-          *(GtkWindow **) data = window;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  *(GtkWindow **) data = window;
+  return TRUE;
 }
 
 static gboolean
@@ -913,7 +772,7 @@ test_save_as (Fixture       *f,
 
   /* Suggests the library's name, and copies the stored file. */
   sg_export_save_as_async (f->window, item, NULL, NULL, save_cb, &save);
-  g_assert_true (wait_until (file_chooser_is_open, &chooser, "the file chooser"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, file_chooser_is_open, &chooser, "the file chooser"));
   g_assert_true (gtk_window_get_transient_for (chooser) == f->window);
   expected = g_path_get_basename (sg_pokemon_get_path (item));
   g_assert_true (g_str_has_suffix (expected, ".png"));
@@ -925,22 +784,22 @@ test_save_as (Fixture       *f,
   g_assert_cmpint (g_mkdir (saved_folder, 0700), ==, 0);
   /* The chooser loads its first folder asynchronously; change it only
    * after that, or the first load wins. */
-  g_assert_true (wait_until (chooser_has_folder, chooser, "the chooser's first folder"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, chooser_has_folder, chooser, "the chooser's first folder"));
   /* The chooser changes folders asynchronously. */
   folder = g_file_new_for_path (saved_folder);
   g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
   g_assert_no_error (error);
   chooser_and_folder[0] = chooser;
   chooser_and_folder[1] = folder;
-  g_assert_true (wait_until (chooser_is_in, chooser_and_folder, "the chooser to change folders"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, chooser_is_in, chooser_and_folder, "the chooser to change folders"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "copy.png");
   file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   g_assert_cmpstr (g_file_peek_path (file), ==, destination);
-  save_button = find_one (GTK_WIDGET (chooser), GTK_TYPE_BUTTON, button_label_is, "_Save");
+  save_button = sg_test_find_one (GTK_WIDGET (chooser), GTK_TYPE_BUTTON, sg_test_button_label_is, "_Save");
   g_assert_nonnull (save_button);
   g_signal_emit_by_name (save_button, "clicked");
 
-  g_assert_true (wait_until (save_is_done, &save, "the copy"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, save_is_done, &save, "the copy"));
   g_assert_no_error (save.error);
   g_assert_true (save.saved);
   g_assert_true (g_file_get_contents (destination, &saved, &saved_length, NULL));
@@ -951,14 +810,14 @@ test_save_as (Fixture       *f,
   save = (SaveResult) { 0 };
   chooser = NULL;
   sg_export_save_as_async (f->window, item, NULL, NULL, save_cb, &save);
-  g_assert_true (wait_until (file_chooser_is_open, &chooser, "the file chooser"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, file_chooser_is_open, &chooser, "the file chooser"));
   g_assert_true (gtk_window_get_transient_for (chooser) == f->window);
   /* Closed before its first folder has loaded, GTK 4.8's chooser maps a
    * stray dialog without a parent (a Gtk-Message); let it load first. */
-  g_assert_true (wait_until (chooser_has_folder, chooser, "the chooser's first folder"));
-  g_signal_emit_by_name (find_one (GTK_WIDGET (chooser), GTK_TYPE_BUTTON, button_label_is, "_Cancel"),
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, chooser_has_folder, chooser, "the chooser's first folder"));
+  g_signal_emit_by_name (sg_test_find_one (GTK_WIDGET (chooser), GTK_TYPE_BUTTON, sg_test_button_label_is, "_Cancel"),
                          "clicked");
-  g_assert_true (wait_until (save_is_done, &save, "the dismissal"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, save_is_done, &save, "the dismissal"));
   g_assert_false (save.saved);
   g_assert_error (save.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&save.error);
@@ -968,10 +827,10 @@ test_save_as (Fixture       *f,
   chooser = NULL;
   cancellable = g_cancellable_new ();
   sg_export_save_as_async (f->window, item, NULL, cancellable, save_cb, &save);
-  g_assert_true (wait_until (file_chooser_is_open, &chooser, "the file chooser"));
-  g_assert_true (wait_until (chooser_has_folder, chooser, "the chooser's first folder"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, file_chooser_is_open, &chooser, "the file chooser"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, chooser_has_folder, chooser, "the chooser's first folder"));
   g_cancellable_cancel (cancellable);
-  g_assert_true (wait_until (save_is_done, &save, "the cancellation"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, save_is_done, &save, "the cancellation"));
   g_assert_error (save.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&save.error);
   chooser = NULL;
@@ -1035,7 +894,7 @@ test_content_for_file (void)
   gdk_content_provider_write_mime_type_async (provider, "text/uri-list", stream,
                                               G_PRIORITY_DEFAULT, NULL,
                                               write_cb, &written);
-  g_assert_true (wait_until (flag_is_set, &written, "the URI list"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, flag_is_set, &written, "the URI list"));
   g_assert_true (g_output_stream_close (stream, NULL, &error));
   g_assert_no_error (error);
   uri = g_file_get_uri (expected);
@@ -1134,11 +993,11 @@ test_open_folder_file_manager (void)
   owner = g_bus_own_name_on_connection (connection, "org.freedesktop.FileManager1",
                                         G_BUS_NAME_OWNER_FLAGS_NONE,
                                         on_name_acquired, NULL, &acquired, NULL);
-  g_assert_true (wait_until (flag_is_set, &acquired, "the file manager's name"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, flag_is_set, &acquired, "the file manager's name"));
 
   file = g_file_new_for_path ("/tmp/sg-test/0025-pikachu.png");
   sg_export_open_folder (NULL, "/tmp/sg-test/0025-pikachu.png");
-  g_assert_true (wait_until (strv_is_set, &shown_uris, "ShowItems"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, strv_is_set, &shown_uris, "ShowItems"));
 
   g_bus_unown_name (owner);
   g_dbus_connection_unregister_object (connection, registration);
@@ -1154,26 +1013,9 @@ main (int   argc,
 {
   int ret;
 
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: it empties XDG_DATA_DIRS, and without
-   * the shared MIME database and the icon theme GTK cannot load icons. The
-   * download folder is a temporary folder of each test instead. */
-  g_test_init (&argc, &argv, NULL);
-
-  /* GTK's test accessibility backend: it records what the widgets tell
-   * assistive technologies, and does not look for the accessibility bus
-   * that the private session bus below lacks. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-
-  have_display = gtk_init_check ();
-
-  /* A private session bus (after GTK opened the display: it unsets
-   * DISPLAY): the file manager test owns a name on it, and no desktop's
-   * file manager or portal is asked. */
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
-
-  if (have_display)
-    adw_init ();
+  /* The bus even without a display: the file manager test owns a name on
+   * it. */
+  have_display = sg_test_ui_init (&argc, &argv, SG_TEST_BUS_ALWAYS);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/detail-view/facts", test_facts);
@@ -1190,9 +1032,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  /* Stop, and no unref: down (which finalize calls) waits for the session
-   * connection to be finalized, and GTK keeps it until exit. */
-  g_test_dbus_stop (bus);
+  sg_test_ui_shutdown ();
 
   return ret;
 }

@@ -11,13 +11,14 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 
 #include "sg-downloader.h"
 #include "sg-fake-server.h"
 #include "sg-pokemon.h"
 #include "sg-sprite-cell.h"
 #include "sg-sprite-picture.h"
+#include "sg-test-ui.h"
+#include "sg-test-utils.h"
 #include "sg-window.h"
 
 /* ASan's shadow memory and quarantine are not the app's: no RSS bound there. */
@@ -36,12 +37,11 @@
 #define N_ITEMS      48
 #define MAX_RSS_KB   (300 * 1024)
 #define HEARTBEAT_MS 100
+/* Long enough for a few frames: allocation, mapping of grid rows. */
+#define SETTLE_MS    300
 
 static gboolean        have_display;
 static GtkApplication *app;
-/* Kept until exit on purpose (see main()); a global, so that LeakSanitizer
- * sees it is still referenced. */
-static GTestDBus      *bus;
 
 typedef enum {
   EXPECT_DOWNLOADED,
@@ -109,70 +109,6 @@ expected (guint id)
 
 /* ── Helpers ───────────────────────────────────────────────────────────── */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Bounded: a hang fails the test instead of stalling CI. */
-static gboolean
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (50, wake_up, NULL);
-  gboolean met;
-
-  while (!(met = condition (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake_id);
-  if (!met)
-    g_test_message ("Timed out after %d s waiting for %s", WAIT_SECONDS, what);
-
-  return met;
-}
-
-/* Lets a few frames happen (allocation, mapping of grid rows). */
-static void
-settle (void)
-{
-  gint64 until = g_get_monotonic_time () + 300 * 1000;
-  guint wake_id = g_timeout_add (20, wake_up, NULL);
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake_id);
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static GPtrArray *
-find_all (GtkWidget *root,
-          GType      type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (root, type, found);
-  return found;
-}
-
 static gboolean
 is_main_stack (GtkWidget *widget)
 {
@@ -182,7 +118,7 @@ is_main_stack (GtkWidget *widget)
 static const char *
 visible_page (GtkWidget *window)
 {
-  g_autoptr(GPtrArray) stacks = find_all (window, GTK_TYPE_STACK);
+  g_autoptr(GPtrArray) stacks = sg_test_find_all (window, GTK_TYPE_STACK, NULL, NULL);
 
   for (guint i = 0; i < stacks->len; i++)
     if (is_main_stack (g_ptr_array_index (stacks, i)))
@@ -190,25 +126,6 @@ visible_page (GtkWidget *window)
 
   g_assert_not_reached ();
   return NULL;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
 }
 
 static gsize
@@ -280,17 +197,13 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   if (!have_display)
     return;
 
-  f->parent = g_dir_make_tmp ("sg-hostile-window-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->parent = sg_test_make_tmp_dir ("sg-hostile-window");
   f->folder = g_build_filename (f->parent, "sprites", NULL);
-  f->downloader = sg_downloader_new ();
+  f->downloader = sg_test_downloader_new (f->folder);
   g_object_set (f->downloader,
-                "folder", f->folder,
                 "decode-textures", TRUE,
                 "workers", 8,
                 /* The slow drip needs an I/O timeout above its one second
@@ -315,10 +228,10 @@ fixture_teardown (Fixture       *f,
   g_clear_handle_id (&f->heartbeat_id, g_source_remove);
   if (f->window != NULL)
     gtk_window_destroy (GTK_WINDOW (f->window));
-  g_assert_true (wait_until (downloader_idle, f->downloader, "the run to end"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, downloader_idle, f->downloader, "the run to end"));
   g_clear_object (&f->downloader);
   g_clear_pointer (&f->server, sg_fake_server_free);
-  remove_tree (f->parent);
+  sg_test_remove_tree (f->parent);
   g_free (f->folder);
   g_free (f->parent);
 }
@@ -327,13 +240,7 @@ static void
 serve (Fixture *f,
        guint    count)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
-
-  g_assert_true (sg_fake_server_start (f->server, 0, &error));
-  g_assert_no_error (error);
-  base_url = sg_fake_server_dup_base_url (f->server);
-  g_object_set (f->downloader, "base-url", base_url, "limit", count, NULL);
+  sg_test_serve (f->server, 0, f->downloader, count);
 }
 
 static void
@@ -383,8 +290,8 @@ test_all_faults (Fixture       *f,
   open_window (f);
   f->heartbeat_id = g_timeout_add (HEARTBEAT_MS, heartbeat, f);
   sg_window_start (f->window);
-  g_assert_true (wait_until (run_is_over, f, "the end of the run"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the end of the run"));
+  sg_test_wait (SETTLE_MS);
 
   /* The loop kept turning while stalled, dripping and rate-limited
    * requests hung for seconds (each of them holds a request open for 2 s
@@ -426,12 +333,12 @@ test_all_faults (Fixture       *f,
 
   /* What the user sees: a failed tile says why where the pointer finds
    * it, a good one shows its sprite. */
-  cells = find_all (GTK_WIDGET (f->window), SG_TYPE_SPRITE_CELL);
+  cells = sg_test_find_all (GTK_WIDGET (f->window), SG_TYPE_SPRITE_CELL, NULL, NULL);
   for (guint i = 0; i < cells->len; i++)
     {
       GtkWidget *cell = g_ptr_array_index (cells, i);
       SgPokemon *item = sg_sprite_cell_get_item (SG_SPRITE_CELL (cell));
-      g_autoptr(GPtrArray) pictures = find_all (cell, SG_TYPE_SPRITE_PICTURE);
+      g_autoptr(GPtrArray) pictures = sg_test_find_all (cell, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
       GdkTexture *texture;
 
       if (item == NULL)
@@ -480,7 +387,7 @@ static gboolean
 label_has_text (GtkWidget  *root,
                 const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_all (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = sg_test_find_all (root, GTK_TYPE_LABEL, NULL, NULL);
 
   for (guint i = 0; i < labels->len; i++)
     {
@@ -511,8 +418,8 @@ test_bad_list (Fixture       *f,
 
   open_window (f);
   sg_window_start (f->window);
-  g_assert_true (wait_until (list_failed, f, "the error page"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, list_failed, f, "the error page"));
+  sg_test_wait (SETTLE_MS);
   g_assert_true (label_has_text (GTK_WIDGET (f->window), "results"));
 }
 
@@ -522,24 +429,9 @@ main (int   argc,
 {
   int ret;
 
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: GTK needs XDG_DATA_DIRS for icons;
-   * the download folder is a temporary folder instead (see test-window.c). */
-  g_test_init (&argc, &argv, NULL);
-  g_setenv ("GTK_A11Y", "test", TRUE);
-
-  have_display = gtk_init_check ();
+  have_display = sg_test_ui_init (&argc, &argv, SG_TEST_BUS_WITH_DISPLAY);
   if (have_display)
-    {
-      g_autoptr(GError) error = NULL;
-
-      bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-      g_test_dbus_up (bus);
-
-      adw_init ();
-      app = GTK_APPLICATION (adw_application_new (APP_ID, G_APPLICATION_NON_UNIQUE));
-      g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-      g_assert_no_error (error);
-    }
+    app = sg_test_ui_new_application ();
 
   g_test_add ("/hostile-window/all-faults", Fixture, NULL, fixture_setup, test_all_faults,
               fixture_teardown);
@@ -549,9 +441,7 @@ main (int   argc,
   ret = g_test_run ();
 
   g_clear_object (&app);
-  /* As in test-window.c: stop, no unref (GTK keeps the connection). */
-  if (bus != NULL)
-    g_test_dbus_stop (bus);
+  sg_test_ui_shutdown ();
 
   return ret;
 }

@@ -15,133 +15,12 @@
 #include "sg-downloader.h"
 #include "sg-fake-server.h"
 #include "sg-preferences-window.h"
+#include "sg-test-ui.h"
 #include "sg-test-utils.h"
 
 #define WAIT_SECONDS 60
 
 static gboolean   have_display;
-static GTestDBus *bus;
-
-/* ── Helpers ───────────────────────────────────────────────────────────── */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Bounded: a hang fails the test instead of stalling CI. */
-static gboolean
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (50, wake_up, NULL);
-  gboolean met;
-
-  while (!(met = condition (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake_id);
-  if (!met)
-    g_test_message ("Timed out after %d s waiting for %s", WAIT_SECONDS, what);
-
-  return met;
-}
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget     *widget,
-         GType          type,
-         WidgetMatch    match,
-         gconstpointer  data,
-         GPtrArray     *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && (match == NULL || match (widget, data)))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, match, data, found);
-}
-
-static GtkWidget *
-find_one (GtkWidget     *root,
-          GType          type,
-          WidgetMatch    match,
-          gconstpointer  data)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, type, match, data, found);
-
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
-}
-
-static gboolean
-has_tooltip (GtkWidget     *widget,
-             gconstpointer  data)
-{
-  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), data) == 0;
-}
-
-static gboolean
-button_label_is (GtkWidget     *widget,
-                 gconstpointer  data)
-{
-  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
-}
-
-/* The row whose title, without mnemonics, contains @row_title; or, for
- * another @type, the first such widget in it. */
-static GtkWidget *
-find_row_widget (GtkWidget  *window,
-                 GType       type,
-                 const char *row_title)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect (window, ADW_TYPE_PREFERENCES_ROW, NULL, NULL, rows);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (rows, i);
-      g_auto(GStrv) parts = g_strsplit (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "_", -1);
-      g_autofree char *title = g_strjoinv ("", parts);
-
-      if (strstr (title, row_title) != NULL)
-        return type == ADW_TYPE_PREFERENCES_ROW ? row : find_one (row, type, NULL, NULL);
-    }
-
-  return NULL;
-}
-
-static guint
-count_pngs (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  if (dir == NULL)
-    return 0;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        n += count_pngs (child);
-      else if (g_str_has_suffix (name, ".png"))
-        n++;
-    }
-
-  return n;
-}
 
 /* ── The fixture: settings, a downloader after a run, the window ────────── */
 
@@ -152,8 +31,7 @@ typedef struct {
   SgFakeServer *server;
   SgDownloader *downloader;
   GtkWindow    *window;
-  gboolean      run_done;
-  GError       *run_error;
+  SgTestRun     run;
 } Fixture;
 
 static void
@@ -184,30 +62,7 @@ fixture_setup (Fixture       *f,
   g_settings_reset (f->settings, "output-dir");
 
   f->folder = sg_test_make_tmp_dir ("sg-test-preferences");
-  f->downloader = sg_downloader_new ();
-  g_object_set (f->downloader,
-                "folder", f->folder,
-                "deadline-ms", 4000,
-                "io-timeout-ms", 1000,
-                "backoff-ms", 20,
-                NULL);
-}
-
-static void
-run_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  sg_downloader_run_finish (SG_DOWNLOADER (source), result, &f->run_error);
-  f->run_done = TRUE;
-}
-
-static gboolean
-run_is_done (gpointer data)
-{
-  return ((Fixture *) data)->run_done;
+  f->downloader = sg_test_downloader_new (f->folder);
 }
 
 static void
@@ -215,22 +70,14 @@ fixture_serve (Fixture *f,
                guint    count,
                guint    latency_ms)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
-
   f->server = sg_fake_server_new (count, latency_ms);
-  g_assert_true (sg_fake_server_start (f->server, 0, &error));
-  g_assert_no_error (error);
-
-  base_url = sg_fake_server_dup_base_url (f->server);
-  g_object_set (f->downloader, "base-url", base_url, "limit", 0, NULL);
+  sg_test_serve (f->server, 0, f->downloader, 0);
 }
 
 static void
 fixture_start_run (Fixture *f)
 {
-  f->run_done = FALSE;
-  sg_downloader_run_async (f->downloader, NULL, run_cb, f);
+  sg_test_run_start (&f->run, f->downloader);
 }
 
 static void
@@ -239,8 +86,8 @@ fixture_run (Fixture *f,
 {
   fixture_serve (f, count, 0);
   fixture_start_run (f);
-  g_assert_true (wait_until (run_is_done, f, "the end of the run"));
-  g_assert_no_error (f->run_error);
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, sg_test_run_is_done, &f->run, "the end of the run"));
+  g_assert_no_error (f->run.error);
 }
 
 static void
@@ -256,9 +103,9 @@ fixture_teardown (Fixture       *f,
 {
   if (f->window != NULL)
     gtk_window_destroy (f->window);
-  if (f->downloader != NULL && !f->run_done && sg_downloader_is_running (f->downloader))
-    g_assert_true (wait_until (run_is_done, f, "the run to end"));
-  g_clear_error (&f->run_error);
+  if (f->downloader != NULL && !f->run.done && sg_downloader_is_running (f->downloader))
+    g_assert_true (sg_test_wait_until (WAIT_SECONDS, sg_test_run_is_done, &f->run, "the run to end"));
+  g_clear_error (&f->run.error);
   g_clear_object (&f->downloader);
   g_clear_pointer (&f->server, sg_fake_server_free);
   g_clear_object (&f->settings);
@@ -284,9 +131,9 @@ test_limit (Fixture       *f,
   g_settings_set_int (f->settings, "limit", 5);
   fixture_open (f);
 
-  all_switch = find_row_widget (GTK_WIDGET (f->window), GTK_TYPE_SWITCH, "All");
-  limit_spin = find_row_widget (GTK_WIDGET (f->window), GTK_TYPE_SPIN_BUTTON, "Pokémon to Download");
-  limit_row = find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Pokémon to Download");
+  all_switch = sg_test_find_row_widget (GTK_WIDGET (f->window), GTK_TYPE_SWITCH, "All");
+  limit_spin = sg_test_find_row_widget (GTK_WIDGET (f->window), GTK_TYPE_SPIN_BUTTON, "Pokémon to Download");
+  limit_row = sg_test_find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Pokémon to Download");
   g_assert_nonnull (all_switch);
   g_assert_nonnull (limit_spin);
 
@@ -327,7 +174,7 @@ test_variant (Fixture       *f,
     return;
 
   fixture_open (f);
-  variant_row = find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Sprite");
+  variant_row = sg_test_find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Sprite");
   g_assert_true (ADW_IS_COMBO_ROW (variant_row));
 
   /* The grid's five, not the female forms only the detail view shows. */
@@ -355,9 +202,9 @@ test_server_reset (Fixture       *f,
     return;
 
   fixture_open (f);
-  server_row = find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Server");
+  server_row = sg_test_find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Server");
   g_assert_true (ADW_IS_ENTRY_ROW (server_row));
-  reset = find_one (server_row, GTK_TYPE_BUTTON, has_tooltip, "Reset to Default");
+  reset = sg_test_find_one (server_row, GTK_TYPE_BUTTON, sg_test_has_tooltip, "Reset to Default");
   g_assert_nonnull (reset);
   g_assert_false (gtk_widget_get_sensitive (reset));
 
@@ -387,9 +234,9 @@ test_folder (Fixture       *f,
     return;
 
   fixture_open (f);
-  folder_row = find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Download Folder");
+  folder_row = sg_test_find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Download Folder");
   g_assert_nonnull (folder_row);
-  reset = find_one (folder_row, GTK_TYPE_BUTTON, has_tooltip, "Reset to Default");
+  reset = sg_test_find_one (folder_row, GTK_TYPE_BUTTON, sg_test_has_tooltip, "Reset to Default");
   g_assert_nonnull (reset);
 
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (folder_row)), ==, default_folder);
@@ -413,23 +260,22 @@ usage_is (gpointer data)
 }
 
 static gboolean
+is_visible (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return gtk_widget_get_visible (widget);
+}
+
+static gboolean
 dialog_is_open (gpointer data)
 {
-  g_autoptr(GListModel) toplevels = NULL;
+  GtkWindow *window = sg_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, is_visible, NULL);
 
-  toplevels = g_object_ref (gtk_window_get_toplevels ());
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+  if (window == NULL)
+    return FALSE;
 
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        {
-          *(AdwMessageDialog **) data = ADW_MESSAGE_DIALOG (window);
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  *(AdwMessageDialog **) data = ADW_MESSAGE_DIALOG (window);
+  return TRUE;
 }
 
 static gboolean
@@ -471,12 +317,12 @@ static AdwMessageDialog *
 click_clear (GtkWidget *window)
 {
   AdwMessageDialog *dialog = NULL;
-  GtkWidget *clear = find_one (window, GTK_TYPE_BUTTON, button_label_is, "_Clear Library…");
+  GtkWidget *clear = sg_test_find_one (window, GTK_TYPE_BUTTON, sg_test_button_label_is, "_Clear Library…");
 
   g_assert_nonnull (clear);
   g_assert_true (gtk_widget_get_sensitive (clear));
   g_signal_emit_by_name (clear, "clicked");
-  g_assert_true (wait_until (dialog_is_open, &dialog, "the confirmation"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, dialog_is_open, &dialog, "the confirmation"));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
   g_assert_true (adw_message_dialog_has_response (dialog, "clear"));
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "clear"), ==,
@@ -492,7 +338,7 @@ static void
 respond (AdwMessageDialog *dialog,
          const char       *label)
 {
-  GtkWidget *button = find_one (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_label_is, label);
+  GtkWidget *button = sg_test_find_one (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, sg_test_button_label_is, label);
 
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
@@ -515,10 +361,10 @@ test_library_usage_and_clear (Fixture       *f,
     return;
 
   fixture_run (f, 5);
-  g_assert_cmpuint (count_pngs (f->folder), ==, 5);
+  g_assert_cmpuint (sg_test_count_pngs (f->folder), ==, 5);
   fixture_open (f);
 
-  usage_row = find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Library");
+  usage_row = sg_test_find_row_widget (GTK_WIDGET (f->window), ADW_TYPE_PREFERENCES_ROW, "Library");
   g_assert_nonnull (usage_row);
 
   /* The five sprites (and the index), as the downloader measures them. */
@@ -530,7 +376,7 @@ test_library_usage_and_clear (Fixture       *f,
       sprite_bytes += st.st_size;
     }
   sg_downloader_measure_library_async (f->downloader, NULL, measure_cb, &measure);
-  g_assert_true (wait_until (measure_is_done, &measure, "the measure"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, measure_is_done, &measure, "the measure"));
   g_assert_cmpuint (measure.n_files, ==, 5);
   g_assert_cmpuint (measure.bytes, >=, sprite_bytes);
 
@@ -538,20 +384,20 @@ test_library_usage_and_clear (Fixture       *f,
   expected = g_strdup_printf ("%s in 5 files", size);
   args[0] = usage_row;
   args[1] = expected;
-  g_assert_true (wait_until (usage_is, args, "the library's size"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, usage_is, args, "the library's size"));
 
   /* Cancel: nothing goes. */
   dialog = click_clear (GTK_WIDGET (f->window));
   respond (dialog, "_Cancel");
-  g_assert_true (wait_until (dialog_is_gone, NULL, "the confirmation to close"));
-  g_assert_cmpuint (count_pngs (f->folder), ==, 5);
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, dialog_is_gone, NULL, "the confirmation to close"));
+  g_assert_cmpuint (sg_test_count_pngs (f->folder), ==, 5);
 
   /* Clear: the files, and the items, go. */
   dialog = click_clear (GTK_WIDGET (f->window));
   respond (dialog, "_Clear");
   args[1] = (gpointer) "Empty";
-  g_assert_true (wait_until (usage_is, args, "the library to be empty"));
-  g_assert_cmpuint (count_pngs (f->folder), ==, 0);
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, usage_is, args, "the library to be empty"));
+  g_assert_cmpuint (sg_test_count_pngs (f->folder), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (sg_downloader_get_items (f->downloader)), ==, 0);
 }
 
@@ -568,7 +414,7 @@ test_library_busy (Fixture       *f,
   fixture_serve (f, 6, 400);
   g_object_set (f->downloader, "workers", 1, NULL);
   fixture_open (f);
-  clear = find_one (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_label_is, "_Clear Library…");
+  clear = sg_test_find_one (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, sg_test_button_label_is, "_Clear Library…");
   g_assert_nonnull (clear);
   g_assert_true (gtk_widget_get_sensitive (clear));
 
@@ -577,7 +423,7 @@ test_library_busy (Fixture       *f,
   g_assert_false (gtk_widget_get_sensitive (clear));
   g_assert_nonnull (gtk_widget_get_tooltip_text (clear));
 
-  g_assert_true (wait_until (run_is_done, f, "the end of the run"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, sg_test_run_is_done, &f->run, "the end of the run"));
   g_assert_true (gtk_widget_get_sensitive (clear));
 }
 
@@ -587,18 +433,7 @@ main (int   argc,
 {
   int ret;
 
-  g_test_init (&argc, &argv, NULL);
-  g_setenv ("GTK_A11Y", "test", TRUE);
-
-  have_display = gtk_init_check ();
-
-  /* A private session bus (after GTK opened the display: it unsets
-   * DISPLAY), so no desktop portal is asked. */
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
-
-  if (have_display)
-    adw_init ();
+  have_display = sg_test_ui_init (&argc, &argv, SG_TEST_BUS_ALWAYS);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/preferences/limit/all-and-server-count", test_limit);
@@ -611,7 +446,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  g_test_dbus_stop (bus);
+  sg_test_ui_shutdown ();
 
   return ret;
 }

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 
 #include "sg-detail-view.h"
 #include "sg-downloader.h"
@@ -17,120 +16,24 @@
 #include "sg-preferences-window.h"
 #include "sg-sprite-cell.h"
 #include "sg-sprite-picture.h"
+#include "sg-test-ui.h"
+#include "sg-test-utils.h"
 #include "sg-window.h"
 
 #define WAIT_SECONDS 60
+/* Long enough for a few frames: allocation, mapping of grid rows. */
+#define SETTLE_MS    200
 
 static gboolean        have_display;
 static GtkApplication *app;
-/* Kept for the whole process on purpose: a file-level static, so
- * LeakSanitizer sees it as reachable. */
-static GTestDBus *bus;
 
 /* ── Helpers ───────────────────────────────────────────────────────────── */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Bounded: a hang fails the test instead of stalling CI. */
-static gboolean
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (50, wake_up, NULL);
-  gboolean met;
-
-  while (!(met = condition (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake_id);
-  if (!met)
-    g_test_message ("Timed out after %d s waiting for %s", WAIT_SECONDS, what);
-
-  return met;
-}
-
-/* Lets a few frames happen (allocation, mapping of grid rows). */
-static void
-settle (void)
-{
-  gint64 until = g_get_monotonic_time () + 200 * 1000;
-  guint wake_id = g_timeout_add (20, wake_up, NULL);
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake_id);
-}
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget   *widget,
-         GType        type,
-         WidgetMatch  match,
-         gconstpointer data,
-         GPtrArray   *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && (match == NULL || match (widget, data)))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, match, data, found);
-}
-
-/* Every descendant of @root (itself included) of @type that @match accepts. */
-static GPtrArray *
-find_all (GtkWidget   *root,
-          GType        type,
-          WidgetMatch  match,
-          gconstpointer data)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (root, type, match, data, found);
-
-  return found;
-}
-
-static GtkWidget *
-find_one (GtkWidget   *root,
-          GType        type,
-          WidgetMatch  match,
-          gconstpointer data)
-{
-  g_autoptr(GPtrArray) found = find_all (root, type, match, data);
-
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
-}
 
 static gboolean
 has_action (GtkWidget     *widget,
             gconstpointer  data)
 {
   return g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
-}
-
-static gboolean
-label_contains (GtkWidget     *widget,
-                gconstpointer  data)
-{
-  return strstr (gtk_label_get_label (GTK_LABEL (widget)), data) != NULL;
-}
-
-static gboolean
-has_tooltip (GtkWidget     *widget,
-             gconstpointer  data)
-{
-  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), data) == 0;
 }
 
 static gboolean
@@ -145,7 +48,7 @@ static gboolean
 action_button_sensitive (GtkWidget  *window,
                          const char *action)
 {
-  GtkWidget *button = find_one (window, GTK_TYPE_BUTTON, has_action, action);
+  GtkWidget *button = sg_test_find_one (window, GTK_TYPE_BUTTON, has_action, action);
 
   g_assert_nonnull (button);
 
@@ -155,7 +58,7 @@ action_button_sensitive (GtkWidget  *window,
 static gboolean
 progress_shown (GtkWidget *window)
 {
-  GtkWidget *bar = find_one (window, GTK_TYPE_ACTION_BAR, NULL, NULL);
+  GtkWidget *bar = sg_test_find_one (window, GTK_TYPE_ACTION_BAR, NULL, NULL);
 
   g_assert_nonnull (bar);
 
@@ -165,7 +68,7 @@ progress_shown (GtkWidget *window)
 static const char *
 visible_page (GtkWidget *window)
 {
-  GtkWidget *stack = find_one (window, GTK_TYPE_STACK, is_main_stack, NULL);
+  GtkWidget *stack = sg_test_find_one (window, GTK_TYPE_STACK, is_main_stack, NULL);
 
   g_assert_nonnull (stack);
 
@@ -176,7 +79,7 @@ static gboolean
 shows_text (GtkWidget  *window,
             const char *text)
 {
-  return find_one (window, GTK_TYPE_LABEL, label_contains, text) != NULL;
+  return sg_test_find_one (window, GTK_TYPE_LABEL, sg_test_label_contains, text) != NULL;
 }
 
 static GdkTexture *
@@ -222,21 +125,12 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   if (!have_display)
     return;
 
-  f->folder = g_dir_make_tmp ("sg-test-window-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->downloader = sg_downloader_new ();
-  g_object_set (f->downloader,
-                "folder", f->folder,
-                "decode-textures", TRUE,
-                "deadline-ms", 4000,
-                "io-timeout-ms", 1000,
-                "backoff-ms", 20,
-                NULL);
+  f->folder = sg_test_make_tmp_dir ("sg-test-window");
+  f->downloader = sg_test_downloader_new (f->folder);
+  g_object_set (f->downloader, "decode-textures", TRUE, NULL);
   g_signal_connect (f->downloader, "run-finished", G_CALLBACK (on_run_finished), f);
 }
 
@@ -247,15 +141,8 @@ fixture_serve_server (Fixture      *f,
                       guint         count,
                       guint         port)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
-
   f->server = server;
-  g_assert_true (sg_fake_server_start (f->server, port, &error));
-  g_assert_no_error (error);
-
-  base_url = sg_fake_server_dup_base_url (f->server);
-  g_object_set (f->downloader, "base-url", base_url, "limit", count, NULL);
+  sg_test_serve (f->server, port, f->downloader, count);
 }
 
 static void
@@ -264,15 +151,7 @@ fixture_serve (Fixture *f,
                guint    latency_ms,
                guint    port)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
-
-  f->server = sg_fake_server_new (count, latency_ms);
-  g_assert_true (sg_fake_server_start (f->server, port, &error));
-  g_assert_no_error (error);
-
-  base_url = sg_fake_server_dup_base_url (f->server);
-  g_object_set (f->downloader, "base-url", base_url, "limit", count, NULL);
+  fixture_serve_server (f, sg_fake_server_new (count, latency_ms), count, port);
 }
 
 static void
@@ -280,25 +159,6 @@ fixture_open_window (Fixture *f)
 {
   f->window = sg_window_new (app, f->downloader, f->settings);
   gtk_window_present (GTK_WINDOW (f->window));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
 }
 
 static gboolean
@@ -316,12 +176,12 @@ fixture_teardown (Fixture       *f,
   if (f->window != NULL)
     gtk_window_destroy (GTK_WINDOW (f->window));
   if (f->downloader != NULL)
-    g_assert_true (wait_until (downloader_idle, f->downloader, "the cancelled run to end"));
+    g_assert_true (sg_test_wait_until (WAIT_SECONDS, downloader_idle, f->downloader, "the cancelled run to end"));
   g_clear_object (&f->downloader);
   g_clear_object (&f->settings);
   g_clear_pointer (&f->server, sg_fake_server_free);
   if (f->folder != NULL)
-    remove_tree (f->folder);
+    sg_test_remove_tree (f->folder);
   g_clear_pointer (&f->folder, g_free);
 }
 
@@ -347,7 +207,7 @@ static void
 assert_cells_show_their_items (GtkWidget *window,
                                gboolean   expect_textures)
 {
-  g_autoptr(GPtrArray) cells = find_all (window, SG_TYPE_SPRITE_CELL, NULL, NULL);
+  g_autoptr(GPtrArray) cells = sg_test_find_all (window, SG_TYPE_SPRITE_CELL, NULL, NULL);
   guint n_bound = 0;
 
   g_assert_cmpuint (cells->len, >, 0);
@@ -355,7 +215,7 @@ assert_cells_show_their_items (GtkWidget *window,
     {
       GtkWidget *cell = g_ptr_array_index (cells, i);
       SgPokemon *item = sg_sprite_cell_get_item (SG_SPRITE_CELL (cell));
-      GtkWidget *picture = find_one (cell, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
+      GtkWidget *picture = sg_test_find_one (cell, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
       GdkTexture *texture = sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture));
 
       if (item == NULL)
@@ -438,13 +298,13 @@ test_run_fills_grid (Fixture       *f,
   g_assert_false (action_button_sensitive (GTK_WIDGET (f->window), "win.refresh"));
   g_assert_true (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
 
-  g_assert_true (wait_until (run_is_over, f, "the end of the run"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the end of the run"));
+  sg_test_wait (SETTLE_MS);
 
   g_assert_false (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
   g_assert_cmpstr (visible_page (GTK_WIDGET (f->window)), ==, "grid");
 
-  grid_view = find_one (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
+  grid_view = sg_test_find_one (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
   g_assert_nonnull (grid_view);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid_view)))),
                     ==, 24);
@@ -462,7 +322,7 @@ test_run_fills_grid (Fixture       *f,
   g_assert_true (shows_text (GTK_WIDGET (f->window), "24 sprites in"));
 
   /* Not the real PokeAPI: the subtitle says where the sprites come from. */
-  title = find_one (GTK_WIDGET (f->window), ADW_TYPE_WINDOW_TITLE, NULL, NULL);
+  title = sg_test_find_one (GTK_WIDGET (f->window), ADW_TYPE_WINDOW_TITLE, NULL, NULL);
   g_assert_nonnull (title);
   g_assert_true (g_str_has_prefix (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)),
                                    "Server: 127.0.0.1:"));
@@ -472,8 +332,8 @@ test_run_fills_grid (Fixture       *f,
   /* A second run over the same model: the grid follows it. */
   f->run_finished = FALSE;
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.refresh", NULL);
-  g_assert_true (wait_until (run_is_over, f, "the end of the second run"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the end of the second run"));
+  sg_test_wait (SETTLE_MS);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid_view)))),
                     ==, 24);
   assert_cells_show_their_items (GTK_WIDGET (f->window), TRUE);
@@ -495,7 +355,7 @@ test_stop (Fixture       *f,
   fixture_open_window (f);
   sg_window_start (f->window);
 
-  g_assert_true (wait_until (list_is_loaded, f, "the list"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, list_is_loaded, f, "the list"));
   g_assert_true (progress_shown (GTK_WIDGET (f->window)));
   g_assert_true (shows_text (GTK_WIDGET (f->window), " of 40"));
   g_assert_true (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
@@ -503,8 +363,8 @@ test_stop (Fixture       *f,
   g_assert_true (press_shortcut (GTK_WIDGET (f->window), GDK_KEY_Escape, 0));
   g_assert_false (action_button_sensitive (GTK_WIDGET (f->window), "win.stop"));
 
-  g_assert_true (wait_until (run_is_over, f, "the stopped run to end"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the stopped run to end"));
+  sg_test_wait (SETTLE_MS);
 
   g_assert_false (sg_downloader_is_running (f->downloader));
   g_assert_false (progress_shown (GTK_WIDGET (f->window)));
@@ -540,13 +400,13 @@ test_close_while_running (Fixture       *f,
   g_object_set (f->downloader, "workers", 2, NULL);
   fixture_open_window (f);
   sg_window_start (f->window);
-  g_assert_true (wait_until (list_is_loaded, f, "the list"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, list_is_loaded, f, "the list"));
 
   window = f->window;
   g_object_add_weak_pointer (G_OBJECT (window), &window);
   gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&f->window)));
 
-  g_assert_true (wait_until (pointer_is_null, &window, "the window to be finalized"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, pointer_is_null, &window, "the window to be finalized"));
   g_assert_false (sg_downloader_is_running (f->downloader));
   g_assert_cmpuint (sg_downloader_get_n_finished (f->downloader), <, 30);
 }
@@ -586,21 +446,21 @@ test_server_down (Fixture       *f,
 
   fixture_open_window (f);
   sg_window_start (f->window);
-  g_assert_true (wait_until (run_is_over, f, "the failed run"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the failed run"));
+  sg_test_wait (SETTLE_MS);
 
   g_assert_cmpstr (visible_page (GTK_WIDGET (f->window)), ==, "error");
   g_assert_true (shows_text (GTK_WIDGET (f->window), "Could not load the Pokémon list"));
 
   /* The server comes back on the same port; Retry downloads. */
   fixture_serve (f, 12, 0, port);
-  retry = find_one (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, is_retry_button, NULL);
+  retry = sg_test_find_one (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, is_retry_button, NULL);
   g_assert_nonnull (retry);
   g_assert_true (gtk_widget_get_sensitive (retry));
   f->run_finished = FALSE;
   g_signal_emit_by_name (retry, "clicked");
-  g_assert_true (wait_until (run_is_over, f, "the retried run"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the retried run"));
+  sg_test_wait (SETTLE_MS);
 
   g_assert_cmpstr (visible_page (GTK_WIDGET (f->window)), ==, "grid");
   g_assert_cmpuint (g_list_model_get_n_items (sg_downloader_get_items (f->downloader)), ==, 12);
@@ -647,14 +507,14 @@ test_window_size_setting (Fixture       *f,
   g_assert_cmpint (height, ==, 500);
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 800, 600);
-  g_assert_true (wait_until (window_has_size, f->window, "the new size"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, window_has_size, f->window, "the new size"));
   g_assert_cmpint (g_settings_get_int (f->settings, "window-width"), ==, 800);
   g_assert_cmpint (g_settings_get_int (f->settings, "window-height"), ==, 600);
   g_assert_false (g_settings_get_boolean (f->settings, "window-maximized"));
 
   /* The real PokeAPI needs no subtitle. */
   g_object_set (f->downloader, "base-url", SG_DEFAULT_BASE_URL, NULL);
-  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_one (GTK_WIDGET (f->window),
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (sg_test_find_one (GTK_WIDGET (f->window),
                                                                                 ADW_TYPE_WINDOW_TITLE,
                                                                                 NULL, NULL))),
                    ==, "");
@@ -684,22 +544,22 @@ test_cell_rebind (void)
   sg_pokemon_finish (first, SG_ITEM_STATE_DOWNLOADED, red, "/tmp/x.png", NULL);
 
   cell = g_object_ref_sink (sg_sprite_cell_new ());
-  picture = find_one (cell, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
+  picture = sg_test_find_one (cell, SG_TYPE_SPRITE_PICTURE, NULL, NULL);
   g_assert_nonnull (picture);
 
   sg_sprite_cell_set_item (SG_SPRITE_CELL (cell), first);
   g_assert_true (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)) == red);
   gtk_test_accessible_assert_property (cell, GTK_ACCESSIBLE_PROPERTY_LABEL, "#025 Pikachu, downloaded");
-  g_assert_true (find_one (cell, GTK_TYPE_LABEL, label_contains, "#025") != NULL);
-  g_assert_true (find_one (cell, GTK_TYPE_LABEL, label_contains, "Pikachu") != NULL);
+  g_assert_true (sg_test_find_one (cell, GTK_TYPE_LABEL, sg_test_label_contains, "#025") != NULL);
+  g_assert_true (sg_test_find_one (cell, GTK_TYPE_LABEL, sg_test_label_contains, "Pikachu") != NULL);
 
   sg_sprite_cell_set_item (SG_SPRITE_CELL (cell), NULL);
   g_assert_null (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)));
-  g_assert_null (find_one (cell, GTK_TYPE_LABEL, label_contains, "Pikachu"));
+  g_assert_null (sg_test_find_one (cell, GTK_TYPE_LABEL, sg_test_label_contains, "Pikachu"));
 
   sg_sprite_cell_set_item (SG_SPRITE_CELL (cell), second);
   g_assert_null (sg_sprite_picture_get_texture (SG_SPRITE_PICTURE (picture)));
-  g_assert_true (find_one (cell, GTK_TYPE_LABEL, label_contains, "#132") != NULL);
+  g_assert_true (sg_test_find_one (cell, GTK_TYPE_LABEL, sg_test_label_contains, "#132") != NULL);
   /* Pending with no run going (after Stop, or offline): not on its way. */
   gtk_test_accessible_assert_property (cell, GTK_ACCESSIBLE_PROPERTY_LABEL, "#132 Ditto, not downloaded");
   g_object_set (cell, "running", TRUE, NULL);
@@ -867,7 +727,7 @@ test_picture_crisp (void)
   window = gtk_window_new ();
   gtk_window_set_child (GTK_WINDOW (window), picture);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_until (widget_has_width, picture, "the picture's allocation"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, widget_has_width, picture, "the picture's allocation"));
   g_assert_cmpint (gtk_widget_get_width (picture), ==, 96);
 
   rendered = render_widget (picture);
@@ -887,26 +747,6 @@ test_picture_crisp (void)
       }
 
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-static GtkWidget *
-find_row_widget (GtkWidget  *window,
-                 GType       type,
-                 const char *row_title)
-{
-  g_autoptr(GPtrArray) rows = find_all (window, ADW_TYPE_PREFERENCES_ROW, NULL, NULL);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (rows, i);
-      g_auto(GStrv) parts = g_strsplit (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "_", -1);
-      g_autofree char *title = g_strjoinv ("", parts);  /* without mnemonics */
-
-      if (strstr (title, row_title) != NULL)
-        return type == ADW_TYPE_PREFERENCES_ROW ? row : find_one (row, type, NULL, NULL);
-    }
-
-  return NULL;
 }
 
 static void
@@ -943,7 +783,7 @@ test_preferences (void)
   window = sg_preferences_window_new (NULL, downloader, settings);
   gtk_window_present (window);
 
-  all_switch = find_row_widget (GTK_WIDGET (window), GTK_TYPE_SWITCH, "All");
+  all_switch = sg_test_find_row_widget (GTK_WIDGET (window), GTK_TYPE_SWITCH, "All");
   g_assert_nonnull (all_switch);
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (all_switch)));
   gtk_switch_set_active (GTK_SWITCH (all_switch), TRUE);
@@ -953,12 +793,12 @@ test_preferences (void)
   g_settings_set_int (settings, "limit", 0);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (all_switch)));
 
-  workers_spin = find_row_widget (GTK_WIDGET (window), GTK_TYPE_SPIN_BUTTON, "Parallel");
+  workers_spin = sg_test_find_row_widget (GTK_WIDGET (window), GTK_TYPE_SPIN_BUTTON, "Parallel");
   g_assert_nonnull (workers_spin);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (workers_spin), 12);
   g_assert_cmpint (g_settings_get_int (settings, "workers"), ==, 12);
 
-  variant_row = find_row_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_ROW, "Sprite");
+  variant_row = sg_test_find_row_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_ROW, "Sprite");
   g_assert_true (ADW_IS_COMBO_ROW (variant_row));
   adw_combo_row_set_selected (ADW_COMBO_ROW (variant_row), 4);
   variant = g_settings_get_string (settings, "variant");
@@ -966,9 +806,9 @@ test_preferences (void)
   g_settings_set_string (settings, "variant", "back_shiny");
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (variant_row)), ==, 3);
 
-  server_row = find_row_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_ROW, "Server");
+  server_row = sg_test_find_row_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_ROW, "Server");
   g_assert_true (ADW_IS_ENTRY_ROW (server_row));
-  reset = find_one (server_row, GTK_TYPE_BUTTON, has_tooltip, "Reset to Default");
+  reset = sg_test_find_one (server_row, GTK_TYPE_BUTTON, sg_test_has_tooltip, "Reset to Default");
   g_assert_nonnull (reset);
   g_assert_false (gtk_widget_get_sensitive (reset));
 
@@ -1003,7 +843,7 @@ test_preferences (void)
 static GListModel *
 grid_model (GtkWidget *window)
 {
-  GtkWidget *grid_view = find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL);
+  GtkWidget *grid_view = sg_test_find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL);
 
   g_assert_nonnull (grid_view);
 
@@ -1056,7 +896,7 @@ assert_grid_ids (GtkWidget  *window,
   g_autofree char *ids = NULL;
 
   /* The search entry waits a moment after typing before it says so. */
-  if (!wait_until (grid_shows_ids, &data, expected))
+  if (!sg_test_wait_until (WAIT_SECONDS, grid_shows_ids, &data, expected))
     {
       ids = grid_ids (window);
       g_assert_cmpstr (ids, ==, expected);
@@ -1074,7 +914,7 @@ static const char *
 stack_page (GtkWidget  *window,
             const char *some_page)
 {
-  GtkWidget *stack = find_one (window, GTK_TYPE_STACK, is_stack_with, some_page);
+  GtkWidget *stack = sg_test_find_one (window, GTK_TYPE_STACK, is_stack_with, some_page);
 
   g_assert_nonnull (stack);
 
@@ -1085,7 +925,7 @@ static void
 type_search (GtkWidget  *window,
              const char *text)
 {
-  GtkWidget *entry = find_one (window, GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  GtkWidget *entry = sg_test_find_one (window, GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
 
   g_assert_nonnull (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
@@ -1097,7 +937,7 @@ static gboolean
 window_action_enabled (GtkWidget  *window,
                        const char *name)
 {
-  GtkWidget *box = find_one (window, GTK_TYPE_BOX, NULL, NULL);
+  GtkWidget *box = sg_test_find_one (window, GTK_TYPE_BOX, NULL, NULL);
   GtkWidget *probe = gtk_button_new ();
   gboolean enabled;
 
@@ -1114,8 +954,8 @@ run_to_end (Fixture *f)
 {
   f->run_finished = FALSE;
   sg_window_start (f->window);
-  g_assert_true (wait_until (run_is_over, f, "the end of the run"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the end of the run"));
+  sg_test_wait (SETTLE_MS);
 }
 
 static void
@@ -1141,7 +981,7 @@ test_search (Fixture       *f,
   window = GTK_WIDGET (f->window);
   run_to_end (f);
 
-  search_bar = find_one (window, GTK_TYPE_SEARCH_BAR, NULL, NULL);
+  search_bar = sg_test_find_one (window, GTK_TYPE_SEARCH_BAR, NULL, NULL);
   g_assert_nonnull (search_bar);
   g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
 
@@ -1182,10 +1022,10 @@ test_search (Fixture       *f,
   /* Escape closes the search and shows every tile again. */
   g_assert_true (press_shortcut (window, GDK_KEY_Escape, 0));
   g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
-  g_assert_true (wait_until ((Condition) grid_shows_ids,
-                             &(GridIds) { window, "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 "
-                                                  "21 22 23 24 25 26 27 28 29 30" },
-                             "every tile back"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, (SgTestCondition) grid_shows_ids,
+                                     &(GridIds) { window, "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 "
+                                                          "21 22 23 24 25 26 27 28 29 30" },
+                                     "every tile back"));
   g_assert_cmpstr (stack_page (window, "no-results"), ==, "results");
   /* With nothing to stop and no search, Escape is not the window's. */
   g_assert_false (press_shortcut (window, GDK_KEY_Escape, 0));
@@ -1231,7 +1071,7 @@ test_sort_by_name (Fixture       *f,
   g_assert_cmpuint (sg_pokemon_get_id (grid_item (window, 0)), ==, 9);
   for (guint i = 1; i < 12; i++)
     g_assert_true (title_before (grid_item (window, i - 1), grid_item (window, i)));
-  settle ();
+  sg_test_wait (SETTLE_MS);
   assert_cells_show_their_items (window, TRUE);
 
   /* A search keeps the order. */
@@ -1326,7 +1166,7 @@ test_detail_and_back (Fixture       *f,
   window = GTK_WIDGET (f->window);
   run_to_end (f);
 
-  grid_view = find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL);
+  grid_view = sg_test_find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL);
   g_assert_true (gtk_grid_view_get_single_click_activate (GTK_GRID_VIEW (grid_view)));
   g_assert_false (window_action_enabled (window, "win.back"));
   /* Nothing selected yet: nothing to copy. */
@@ -1336,7 +1176,7 @@ test_detail_and_back (Fixture       *f,
   item = grid_item (window, 4);
   g_signal_emit_by_name (grid_view, "activate", 4);
   g_assert_true (in_detail (window));
-  detail = find_one (window, SG_TYPE_DETAIL_VIEW, NULL, NULL);
+  detail = sg_test_find_one (window, SG_TYPE_DETAIL_VIEW, NULL, NULL);
   g_assert_nonnull (detail);
   g_assert_true (sg_detail_view_get_item (SG_DETAIL_VIEW (detail)) == item);
   g_assert_true (shows_text (window, "Charmeleon"));
@@ -1357,12 +1197,12 @@ test_detail_and_back (Fixture       *f,
   g_signal_emit_by_name (grid_view, "activate", 0);
   g_assert_true (press_shortcut (window, GDK_KEY_f, GDK_CONTROL_MASK));
   g_assert_false (in_detail (window));
-  g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (find_one (window, GTK_TYPE_SEARCH_BAR,
+  g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (sg_test_find_one (window, GTK_TYPE_SEARCH_BAR,
                                                                             NULL, NULL))));
 
   /* Enter in the search opens the first match, at once. */
   type_search (window, "charmel");
-  g_signal_emit_by_name (find_one (window, GTK_TYPE_SEARCH_ENTRY, NULL, NULL), "activate");
+  g_signal_emit_by_name (sg_test_find_one (window, GTK_TYPE_SEARCH_ENTRY, NULL, NULL), "activate");
   g_assert_true (in_detail (window));
   g_assert_cmpuint (sg_pokemon_get_id (sg_detail_view_get_item (SG_DETAIL_VIEW (detail))), ==, 5);
   g_assert_true (press_shortcut (window, GDK_KEY_Escape, 0));
@@ -1400,7 +1240,7 @@ read_clipboard_texture (GtkWidget *widget)
   ClipboardRead read = { NULL, FALSE };
 
   gdk_clipboard_read_texture_async (gtk_widget_get_clipboard (widget), NULL, read_texture_cb, &read);
-  g_assert_true (wait_until (read_is_done, &read, "the clipboard"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, read_is_done, &read, "the clipboard"));
 
   return read.texture;
 }
@@ -1446,7 +1286,7 @@ test_copy (Fixture       *f,
   run_to_end (f);
 
   /* In the detail page: what it shows large. */
-  grid_view = find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL);
+  grid_view = sg_test_find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL);
   item = grid_item (window, 1);
   g_signal_emit_by_name (grid_view, "activate", 1);
   g_assert_true (in_detail (window));
@@ -1454,7 +1294,7 @@ test_copy (Fixture       *f,
   g_assert_true (press_shortcut (window, GDK_KEY_c, GDK_CONTROL_MASK));
   copied = read_clipboard_texture (window);
   g_assert_nonnull (copied);
-  assert_same_pixels (copied, sg_detail_view_get_texture (SG_DETAIL_VIEW (find_one (window, SG_TYPE_DETAIL_VIEW,
+  assert_same_pixels (copied, sg_detail_view_get_texture (SG_DETAIL_VIEW (sg_test_find_one (window, SG_TYPE_DETAIL_VIEW,
                                                                                     NULL, NULL))));
   g_assert_true (shows_text (window, "Sprite copied"));
   gtk_widget_activate_action (window, "win.back", NULL);
@@ -1488,7 +1328,7 @@ is_banner_label (GtkWidget     *widget,
 static gboolean
 banner_shown (GtkWidget *window)
 {
-  GtkWidget *label = find_one (window, GTK_TYPE_LABEL, is_banner_label, NULL);
+  GtkWidget *label = sg_test_find_one (window, GTK_TYPE_LABEL, is_banner_label, NULL);
 
   g_assert_nonnull (label);
 
@@ -1498,7 +1338,7 @@ banner_shown (GtkWidget *window)
 static const char *
 banner_text (GtkWidget *window)
 {
-  return gtk_label_get_label (GTK_LABEL (find_one (window, GTK_TYPE_LABEL, is_banner_label, NULL)));
+  return gtk_label_get_label (GTK_LABEL (sg_test_find_one (window, GTK_TYPE_LABEL, is_banner_label, NULL)));
 }
 
 /* The next launch, with a new downloader on the same folder, asks for more
@@ -1509,7 +1349,7 @@ relaunch_offline (Fixture    *f,
                   const char *base_url)
 {
   gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&f->window)));
-  g_assert_true (wait_until (downloader_idle, f->downloader, "the first downloader"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, downloader_idle, f->downloader, "the first downloader"));
   g_clear_pointer (&f->server, sg_fake_server_free);
   g_clear_object (&f->downloader);
   f->downloader = sg_downloader_new ();
@@ -1569,13 +1409,13 @@ test_offline_banner (Fixture       *f,
 
   /* The server is back; the banner's Retry downloads, and the bar goes. */
   fixture_serve (f, 16, 0, port);
-  retry = find_one (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, has_action, "win.refresh");
+  retry = sg_test_find_one (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, has_action, "win.refresh");
   g_assert_nonnull (retry);
   f->run_finished = FALSE;
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.refresh", NULL);
   g_assert_false (banner_shown (GTK_WIDGET (f->window)));
-  g_assert_true (wait_until (run_is_over, f, "the retried run"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the retried run"));
+  sg_test_wait (SETTLE_MS);
   g_assert_false (banner_shown (GTK_WIDGET (f->window)));
   g_assert_cmpstr (visible_page (GTK_WIDGET (f->window)), ==, "grid");
   g_assert_cmpuint (g_list_model_get_n_items (grid_model (GTK_WIDGET (f->window))), ==, 16);
@@ -1658,14 +1498,14 @@ test_variant_menu (Fixture       *f,
   g_assert_cmpstr (g_variant_get_string (state, NULL), ==, "front_default");
 
   sg_window_start (f->window);
-  g_assert_true (wait_until (list_is_loaded, f, "the list"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, list_is_loaded, f, "the list"));
 
   /* The radio item of the menu: the setting changes, the run starts over
    * with the new variant, without a "Stopped" toast in between. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "variant", g_variant_new_string ("front_shiny"));
   g_assert_cmpstr (g_settings_get_string (f->settings, "variant"), ==, "front_shiny");
-  g_assert_true (wait_until (second_run_over, &count, "the run with the new variant"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, second_run_over, &count, "the run with the new variant"));
+  sg_test_wait (SETTLE_MS);
   g_assert_cmpuint (count.n_cancelled, ==, 1);
   g_object_get (f->downloader, "variant", &variant, NULL);
   g_assert_cmpuint (variant, ==, SG_VARIANT_FRONT_SHINY);
@@ -1715,7 +1555,7 @@ test_view_menu (Fixture       *f,
   fixture_open_window (f);
   shortcuts = class_shortcut_names (GTK_WIDGET (f->window));
 
-  buttons = find_all (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, NULL, NULL);
+  buttons = sg_test_find_all (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, NULL, NULL);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)), "View Options") == 0)
       menu = gtk_menu_button_get_menu_model (g_ptr_array_index (buttons, i));
@@ -1825,7 +1665,7 @@ test_shortcuts_documented (Fixture       *f,
   builder = gtk_builder_new_from_resource ("/io/github/spritegallery/SpriteGallery/gtk/help-overlay.ui");
   overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
   g_assert_nonnull (overlay);
-  shortcuts = find_all (overlay, GTK_TYPE_SHORTCUTS_SHORTCUT, NULL, NULL);
+  shortcuts = sg_test_find_all (overlay, GTK_TYPE_SHORTCUTS_SHORTCUT, NULL, NULL);
   g_assert_cmpuint (shortcuts->len, >, 0);
   for (guint i = 0; i < shortcuts->len; i++)
     {
@@ -2018,7 +1858,7 @@ test_visible_first (Fixture       *f,
   window = GTK_WIDGET (f->window);
   g_signal_connect (f->downloader, "item-finished", G_CALLBACK (record_overtake), &overtake);
   sg_window_start (f->window);
-  g_assert_true (wait_until (list_is_loaded, f, "the list"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, list_is_loaded, f, "the list"));
   previous = g_list_model_get_item (sg_downloader_get_items (f->downloader), 58);
   overtake.previous = previous;
   g_assert_cmpuint (sg_pokemon_get_id (previous), ==, 59);
@@ -2028,10 +1868,10 @@ test_visible_first (Fixture       *f,
   type_search (window, "#060");
   assert_grid_ids (window, "60");
 
-  g_assert_true (wait_until (overtake_finished, &overtake, "#060"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, overtake_finished, &overtake, "#060"));
   g_assert_true (overtake.previous_pending);
   g_assert_cmpuint (sg_pokemon_get_state (grid_item (window, 0)), ==, SG_ITEM_STATE_DOWNLOADED);
-  settle ();
+  sg_test_wait (SETTLE_MS);
   assert_cells_show_their_items (window, TRUE);
 
   g_signal_handlers_disconnect_by_func (f->downloader, record_overtake, &overtake);
@@ -2061,7 +1901,7 @@ static guint
 assert_pending_cells_say (GtkWidget  *window,
                           const char *state)
 {
-  g_autoptr(GPtrArray) cells = find_all (window, SG_TYPE_SPRITE_CELL, NULL, NULL);
+  g_autoptr(GPtrArray) cells = sg_test_find_all (window, SG_TYPE_SPRITE_CELL, NULL, NULL);
   guint n = 0;
 
   for (guint i = 0; i < cells->len; i++)
@@ -2105,8 +1945,8 @@ test_stopped_pending (Fixture       *f,
   fixture_open_window (f);
   window = GTK_WIDGET (f->window);
   sg_window_start (f->window);
-  g_assert_true (wait_until (list_is_loaded, f, "the list"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, list_is_loaded, f, "the list"));
+  sg_test_wait (SETTLE_MS);
 
   /* While the run goes, pending tiles are on their way, and no problem. */
   g_assert_true (sg_downloader_is_running (f->downloader));
@@ -2118,8 +1958,8 @@ test_stopped_pending (Fixture       *f,
   /* Stopped: the same tiles, still bound, now say they will not come, and
    * the filter, switched on before, takes them in. */
   gtk_widget_activate_action (window, "win.stop", NULL);
-  g_assert_true (wait_until (run_is_over, f, "the stopped run to end"));
-  settle ();
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, run_is_over, f, "the stopped run to end"));
+  sg_test_wait (SETTLE_MS);
   n_pending = count_pending (sg_downloader_get_items (f->downloader));
   g_assert_cmpuint (n_pending, >, 0);
   g_assert_cmpuint (g_list_model_get_n_items (grid_model (window)), ==, n_pending);
@@ -2129,7 +1969,7 @@ test_stopped_pending (Fixture       *f,
   /* Every tile again, in recycled cells: the same. */
   gtk_widget_activate_action (window, "win.show-problems", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (grid_model (window)), ==, 40);
-  settle ();
+  sg_test_wait (SETTLE_MS);
   g_assert_cmpuint (assert_pending_cells_say (window, "not downloaded"), >, 0);
 }
 
@@ -2182,15 +2022,15 @@ test_clear_library (Fixture       *f,
   g_assert_cmpstr (visible_page (window), ==, "grid");
   g_assert_true (banner_shown (window));
 
-  g_signal_emit_by_name (find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL), "activate", 2);
+  g_signal_emit_by_name (sg_test_find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL), "activate", 2);
   g_assert_true (in_detail (window));
-  detail = find_one (window, SG_TYPE_DETAIL_VIEW, NULL, NULL);
+  detail = sg_test_find_one (window, SG_TYPE_DETAIL_VIEW, NULL, NULL);
   g_assert_nonnull (sg_detail_view_get_item (SG_DETAIL_VIEW (detail)));
 
   sg_downloader_clear_library_async (f->downloader, NULL, clear_library_cb, &clear);
-  g_assert_true (wait_until (clear_done, &clear, "the library to be cleared"));
+  g_assert_true (sg_test_wait_until (WAIT_SECONDS, clear_done, &clear, "the library to be cleared"));
   g_assert_no_error (clear.error);
-  settle ();
+  sg_test_wait (SETTLE_MS);
 
   g_assert_cmpuint (g_list_model_get_n_items (sg_downloader_get_items (f->downloader)), ==, 0);
   g_assert_false (in_detail (window));
@@ -2205,7 +2045,7 @@ test_clear_library (Fixture       *f,
 static GtkAdjustment *
 grid_vadjustment (GtkWidget *window)
 {
-  GtkWidget *grid_view = find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL);
+  GtkWidget *grid_view = sg_test_find_one (window, GTK_TYPE_GRID_VIEW, NULL, NULL);
   GtkWidget *scrolled = gtk_widget_get_ancestor (grid_view, GTK_TYPE_SCROLLED_WINDOW);
 
   g_assert_nonnull (scrolled);
@@ -2241,7 +2081,7 @@ test_refresh_keeps_place (Fixture       *f,
                      >, lower + 100);
   middle = lower + (gtk_adjustment_get_upper (vadjustment) - gtk_adjustment_get_page_size (vadjustment) - lower) / 2;
   gtk_adjustment_set_value (vadjustment, middle);
-  settle ();
+  sg_test_wait (SETTLE_MS);
   g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >, lower);
 
   run_to_end (f);
@@ -2249,7 +2089,7 @@ test_refresh_keeps_place (Fixture       *f,
   g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >, lower);
 
   gtk_widget_activate_action (window, "win.sort-by", "s", "name");
-  settle ();
+  sg_test_wait (SETTLE_MS);
   g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, lower);
 }
 
@@ -2259,33 +2099,9 @@ main (int   argc,
 {
   int ret;
 
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: it empties XDG_DATA_DIRS, and without
-   * the shared MIME database and the icon theme GTK cannot load icons. The
-   * download folder is a temporary folder of each test instead. */
-  g_test_init (&argc, &argv, NULL);
-
-  /* GTK's test accessibility backend: it records what the widgets tell
-   * assistive technologies, and does not look for the accessibility bus
-   * that the private session bus below lacks (a warning, fatal in tests). */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-
-  have_display = gtk_init_check ();
+  have_display = sg_test_ui_init (&argc, &argv, SG_TEST_BUS_WITH_DISPLAY);
   if (have_display)
-    {
-      g_autoptr(GError) error = NULL;
-
-      /* A private session bus: GtkApplication wants one, and the tests must
-       * not meet a desktop's running instance. */
-      bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-      g_test_dbus_up (bus);
-
-      adw_init ();
-      /* The real id, so GtkApplication loads our help overlay and style.css;
-       * non-unique, so no other instance gets our windows. */
-      app = GTK_APPLICATION (adw_application_new (APP_ID, G_APPLICATION_NON_UNIQUE));
-      g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-      g_assert_no_error (error);
-    }
+    app = sg_test_ui_new_application ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/window/run/fills-grid", test_run_fills_grid);
@@ -2316,10 +2132,7 @@ main (int   argc,
   ret = g_test_run ();
 
   g_clear_object (&app);
-  /* Stop, and no unref: down (which finalize calls) waits for the session
-   * connection to be finalized, and GTK and libadwaita keep it until exit. */
-  if (bus != NULL)
-    g_test_dbus_stop (bus);
+  sg_test_ui_shutdown ();
 
   return ret;
 }
