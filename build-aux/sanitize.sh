@@ -21,6 +21,16 @@ SANITIZE_BUILDDIR=${SANITIZE_BUILDDIR:-$SRCDIR/_build-sanitize}
 LEAKLESS_CASES=(
   "test-pokeapi:/pokeapi/detail/mutations-real,/pokeapi/detail/mutations-small"
 )
+# test:path — cases with a display that open GTK 4.8's own file chooser (no
+# portal on the test bus). Its sidebar loads libcloudproviders and GVfs,
+# which leak D-Bus proxies, GFileInfos and GErrors from threads whose frames
+# have no symbols in Debian's builds, so no suppression can name them
+# without also hiding ours. They run without leak checking; memory errors
+# and undefined behaviour still fail them. The rest of these tests runs
+# with leak checking.
+LEAKLESS_UI_CASES=(
+  "test-detail-view:/export/save-as"
+)
 
 start=$(date +%s)
 
@@ -90,7 +100,33 @@ for entry in "${LEAKLESS_CASES[@]}"; do
     run_pass "$t $path, no leak check" "detect_leaks=0" "" "$@" --test-args "-p $path" "$t"
   done
 done
-run_pass "suites with a display" "$leak_on" "$lsan_on:suppressions=$supp_ui" "$@" --suite ui
+leakless_ui_tests=()
+for entry in "${LEAKLESS_UI_CASES[@]}"; do
+  leakless_ui_tests+=("${entry%%:*}")
+done
+mapfile -t ui_tests < <(meson test -C "$SANITIZE_BUILDDIR" --no-rebuild --list --suite ui 2>/dev/null |
+                        sed -n 's/^.* \/ //p')
+ui_filtered=()
+for t in "${ui_tests[@]}"; do
+  keep=1
+  for l in "${leakless_ui_tests[@]}"; do [ "$t" = "$l" ] && keep=0; done
+  [ $keep = 1 ] && ui_filtered+=("$t")
+done
+
+run_pass "suites with a display" "$leak_on" "$lsan_on:suppressions=$supp_ui" "$@" "${ui_filtered[@]}"
+for entry in "${LEAKLESS_UI_CASES[@]}"; do
+  t=${entry%%:*}
+  IFS=, read -r -a paths <<< "${entry#*:}"
+  skip_args=()
+  for path in "${paths[@]}"; do
+    skip_args+=("-s" "$path")
+  done
+  run_pass "$t" "$leak_on" "$lsan_on:suppressions=$supp_ui" \
+    "$@" --test-args "${skip_args[*]}" "$t"
+  for path in "${paths[@]}"; do
+    run_pass "$t $path, no leak check" "detect_leaks=0" "" "$@" --test-args "-p $path" "$t"
+  done
+done
 
 echo "sanitize.sh: $([ $status = 0 ] && echo passed || echo FAILED) in $(( $(date +%s) - start )) s" >&2
 exit $status

@@ -318,7 +318,11 @@ test_facts (Fixture       *f,
   sg_detail_view_set_item (f->view, NULL);
   g_assert_null (sg_detail_view_get_texture (f->view));
   g_assert_null (sg_detail_view_get_path (f->view));
-  g_assert_cmpuint (thumbnails (f->view)->len, ==, 0);
+  {
+    g_autoptr(GPtrArray) none = thumbnails (f->view);
+
+    g_assert_cmpuint (none->len, ==, 0);
+  }
 }
 
 static gboolean
@@ -745,6 +749,7 @@ test_save_as (Fixture       *f,
   g_autofree char *saved_folder = NULL;
   g_autofree char *destination = NULL;
   g_autofree char *expected = NULL;
+  g_autofree char *suggested = NULL;
   GtkWidget *save_button;
   g_autofree char *saved = NULL;
   g_autofree char *stored = NULL;
@@ -777,7 +782,8 @@ test_save_as (Fixture       *f,
   expected = g_path_get_basename (sg_pokemon_get_path (item));
   g_assert_true (g_str_has_suffix (expected, ".png"));
   g_assert_true (g_ascii_isdigit (expected[0]) && expected[4] == '-');
-  g_assert_cmpstr (gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser)), ==, expected);
+  suggested = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+  g_assert_cmpstr (suggested, ==, expected);
 
   saved_folder = g_build_filename (f->folder, "saved", NULL);
   destination = g_build_filename (saved_folder, "copy.png", NULL);
