@@ -919,24 +919,6 @@ sg_detail_view_constructed (GObject *object)
   g_assert (SG_IS_DOWNLOADER (self->downloader));
 }
 
-/* The widget brings its own style sheet, once per display. */
-static void
-sg_detail_view_ensure_style (GtkWidget *widget)
-{
-  GdkDisplay *display = gtk_widget_get_display (widget);
-  g_autoptr(GtkCssProvider) provider = NULL;
-
-  if (display == NULL || g_object_get_data (G_OBJECT (display), "sg-detail-view-style") != NULL)
-    return;
-
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/spritegallery/SpriteGallery/sg-detail-view.css");
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  g_object_set_data_full (G_OBJECT (display), "sg-detail-view-style",
-                          g_steal_pointer (&provider), g_object_unref);
-}
-
 static void
 sg_detail_view_class_init (SgDetailViewClass *klass)
 {
@@ -1010,7 +992,6 @@ sg_detail_view_init (SgDetailView *self)
                            self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (self->picture_box, GTK_EVENT_CONTROLLER (drag_source));
 
-  sg_detail_view_ensure_style (GTK_WIDGET (self));
   sg_detail_view_update_actions (self);
 }
 
